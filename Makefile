@@ -1,0 +1,52 @@
+# CityLearn developer tasks (GNU make).
+#
+#   make run             install deps, start private PostgreSQL/Redis, migrate, seed, serve
+#   make test            run the test suite (PYTEST_ARGS="-k search -x" to narrow it down)
+#   make lint            ruff + mypy
+#   make bench           search benchmark
+#   make services-stop   stop the private PostgreSQL/Redis servers
+#   make clean           stop them and delete their data (var/)
+
+PYTHON ?= python3
+VENV ?= .venv
+PYTEST_ARGS ?=
+
+VPY := $(VENV)/bin/python
+CITYLEARN := $(VENV)/bin/citylearn
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench services-stop clean
+
+venv: $(STAMP)
+
+$(VPY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install -e '.[dev]'
+	touch $@
+
+run: venv
+	bash scripts/system-deps.sh
+	$(CITYLEARN) run
+
+test: venv
+	bash scripts/system-deps.sh --browser
+	$(CITYLEARN) services start
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy server schema workers partners web
+
+bench: venv
+	$(VPY) benchmarks/search_bench.py
+
+services-stop:
+	$(CITYLEARN) services stop
+
+clean:
+	if [ -x $(CITYLEARN) ]; then $(CITYLEARN) services stop; fi
+	rm -rf var

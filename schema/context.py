@@ -1,0 +1,25 @@
+"""What every resolver can reach: settings, a session factory, per-request loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+
+from schema.loaders import Loaders
+from server.settings import Settings
+
+
+@dataclass
+class Context:
+    request: Request | None
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    # One clock reading per request, so "upcoming" means the same thing in every field.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.sessionmaker, self.now)

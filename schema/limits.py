@@ -1,0 +1,50 @@
+"""Schema extensions that bound what one request can cost and what it reveals."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from collections.abc import Iterator
+
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from schema.errors import should_mask
+from server.settings import Settings
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class HideSuggestions(SchemaExtension):
+    """graphql-core's "Did you mean ...?" hints reveal the schema even with introspection off."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        for error in self.execution_context.pre_execution_errors or []:
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+def extensions(settings: Settings) -> list[Any]:
+    chosen: list[Any] = [
+        ParserCache(maxsize=256),
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ValidationCache(maxsize=256),
+        MaskErrors(should_mask_error=should_mask),
+    ]
+    if not settings.is_development:
+        chosen += [DisableIntrospection(), HideSuggestions]
+    return chosen

@@ -1,0 +1,55 @@
+"""The composition root: builds the Starlette app from the GraphQL schema and the web pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.db import make_engine, make_sessionmaker
+from server.settings import Settings, load_settings
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness plus a database round trip, for load balancers and docker-compose."""
+    from sqlalchemy import text
+
+    try:
+        async with request.app.state.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:  # the probe reports, it must not raise
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    # Imported here: the core must not depend on its adapters except at this root.
+    from schema.app import CityLearnGraphQL
+    from web.routes import routes as web_routes
+
+    settings = settings or load_settings()
+    engine = make_engine(settings)
+    sessionmaker = make_sessionmaker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    graphql = CityLearnGraphQL(settings, sessionmaker)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            *web_routes,
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    return app

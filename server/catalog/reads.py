@@ -1,0 +1,118 @@
+"""Batch reads of catalog rows by key, for DataLoaders and pages (one query per batch)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import Opportunity, Organization, Place, Session, Topic
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    id: int
+    organization_id: int
+    name: str
+    address: str
+    postal_code: str | None
+    neighborhood: str | None
+    latitude: float
+    longitude: float
+    approximate: bool
+    wheelchair_accessible: bool
+    free_internet: bool
+
+
+async def opportunities_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Opportunity]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Opportunity).where(Opportunity.id.in_(set(ids))))
+    return {row.id: row for row in rows}
+
+
+async def organizations_by_ids(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, Organization]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Organization).where(Organization.id.in_(set(ids))))
+    return {row.id: row for row in rows}
+
+
+async def organization_by_slug(session: AsyncSession, slug: str) -> Organization | None:
+    result: Organization | None = await session.scalar(
+        select(Organization).where(Organization.slug == slug)
+    )
+    return result
+
+
+async def organizations_page(
+    session: AsyncSession, *, first: int, after_id: int | None
+) -> list[Organization]:
+    """Approved organizations by id, first + 1 rows so the caller can tell if more follow."""
+    stmt = select(Organization).where(Organization.status == "approved")
+    if after_id is not None:
+        stmt = stmt.where(Organization.id > after_id)
+    rows = await session.scalars(stmt.order_by(Organization.id).limit(first + 1))
+    return list(rows)
+
+
+async def places_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, PlaceView]:
+    if not ids:
+        return {}
+    return await _places(session, Place.id.in_(set(ids)))
+
+
+async def places_of_organization(session: AsyncSession, organization_id: int) -> list[PlaceView]:
+    found = await _places(session, Place.organization_id == organization_id)
+    return sorted(found.values(), key=lambda p: p.name)
+
+
+async def _places(session: AsyncSession, condition: object) -> dict[int, PlaceView]:
+    geometry = cast(Place.location, Geometry)
+    stmt = select(
+        Place.id,
+        Place.organization_id,
+        Place.name,
+        Place.address,
+        Place.postal_code,
+        Place.neighborhood,
+        func.ST_Y(geometry).label("latitude"),
+        func.ST_X(geometry).label("longitude"),
+        Place.location_approximate,
+        Place.wheelchair_accessible,
+        Place.free_internet,
+    ).where(condition)  # type: ignore[arg-type]
+    result = await session.execute(stmt)
+    return {row[0]: PlaceView(*row) for row in result.all()}
+
+
+async def sessions_by_opportunity_ids(
+    session: AsyncSession, ids: Sequence[int], *, upcoming_from: datetime | None = None
+) -> dict[int, list[Session]]:
+    found: dict[int, list[Session]] = defaultdict(list)
+    if not ids:
+        return found
+    stmt = select(Session).where(Session.opportunity_id.in_(set(ids)))
+    if upcoming_from is not None:
+        stmt = stmt.where(Session.ends_at >= upcoming_from)
+    for row in await session.scalars(stmt.order_by(Session.opportunity_id, Session.starts_at)):
+        found[row.opportunity_id].append(row)
+    return found
+
+
+async def all_topics(session: AsyncSession) -> list[Topic]:
+    return list(await session.scalars(select(Topic).order_by(Topic.name)))
+
+
+async def topics_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Topic]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Topic).where(Topic.id.in_(set(ids))))
+    return {row.id: row for row in rows}

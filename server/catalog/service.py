@@ -1,0 +1,50 @@
+"""Writes to the catalog. Every rule about a listing's derived data lives here."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.catalog.schedule import expand_schedule
+from server.errors import NotFound
+from server.models import Opportunity, Session
+
+
+async def expand_sessions(session: AsyncSession, opportunity_id: int) -> int:
+    """Replace a listing's sessions with those its schedule describes; idempotent.
+
+    Returns how many sessions the listing has afterwards. A listing without a start
+    date or time (self-paced, ongoing) has none.
+    """
+    row = await session.scalar(
+        select(Opportunity).where(Opportunity.id == opportunity_id).with_for_update()
+    )
+    if row is None:
+        raise NotFound(f"no opportunity {opportunity_id}", field="id")
+    await session.execute(delete(Session).where(Session.opportunity_id == opportunity_id))
+    if row.start_date is None or row.start_time is None:
+        return 0
+    times = expand_schedule(
+        start_date=row.start_date,
+        end_date=row.end_date,
+        start_time=row.start_time,
+        duration_minutes=row.duration_minutes or 60,
+        timezone=row.schedule_timezone,
+        rrule=row.schedule_rrule,
+    )
+    if times:
+        await session.execute(
+            insert(Session),
+            [
+                {
+                    "opportunity_id": opportunity_id,
+                    "starts_at": t.starts_at,
+                    "ends_at": t.ends_at,
+                    "local_date": t.local_date,
+                    "local_dow": t.local_dow,
+                    "local_start_minute": t.local_start_minute,
+                }
+                for t in times
+            ],
+        )
+    return len(times)

@@ -1,0 +1,193 @@
+"""`citylearn` command line: serve, worker, migrate, seed, services, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+from server import devservices
+from server.settings import load_settings
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"CityLearn is serving at http://{host}:{port}/  (GraphQL: /graphql)", flush=True)
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from arq.worker import run_worker
+
+    from workers.settings import WorkerSettings
+
+    run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
+    return 0
+
+
+def _migrate() -> None:
+    from server.migrate import upgrade
+
+    upgrade(load_settings().sqlalchemy_url)
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    _migrate()
+    print("database is at the latest migration")
+    return 0
+
+
+def _seed(opportunities: int, seed: int, only_if_empty: bool) -> None:
+    from server.demo.load import seed_demo
+
+    started = time.perf_counter()
+    counts = asyncio.run(
+        seed_demo(
+            load_settings().database_url,
+            seed=seed,
+            opportunities=opportunities,
+            only_if_empty=only_if_empty,
+        )
+    )
+    if counts is None:
+        print("database already has data; demo city not loaded (use --force to add anyway)")
+    else:
+        print(f"demo city loaded in {time.perf_counter() - started:.1f}s: {counts}")
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    _seed(args.opportunities, args.seed, only_if_empty=not args.force)
+    return 0
+
+
+def _cmd_services(args: argparse.Namespace) -> int:
+    if args.action == "start":
+        devservices.start()
+    elif args.action == "stop":
+        devservices.stop()
+    devservices.print_status()
+    return 0
+
+
+def _running_private_services() -> bool:
+    return any(value.startswith("running") for value in devservices.status().values())
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """Everything on one machine: services, migrations, demo data, web + API, worker."""
+    already_running = _running_private_services()
+    devservices.start()
+    _migrate()
+    _seed(args.opportunities, args.seed, only_if_empty=True)
+    settings = load_settings()
+    port = args.port or settings.port
+    python = [sys.executable, "-m", "server.cli"]
+    children = [
+        subprocess.Popen([*python, "serve", "--port", str(port)]),
+        subprocess.Popen([*python, "worker"]),
+    ]
+    print(f"\n  CityLearn demo city: http://{settings.host}:{port}/   (Ctrl-C stops)\n", flush=True)
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.3)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        # Leave servers alone that were running before we started (another shell uses them).
+        if not already_running:
+            devservices.stop()
+        print("CityLearn stopped.")
+    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGINT, None)]
+    return 1 if failed and not stopping else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citylearn", description="CityLearn: a city-wide learning-opportunities network."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start services, migrate, seed the demo city, serve + worker")
+    run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 8000)")
+    run.add_argument("--opportunities", type=int, default=5200, help="demo city size")
+    run.add_argument("--seed", type=int, default=2026, help="demo city random seed")
+    run.set_defaults(func=_cmd_run)
+
+    serve = sub.add_parser("serve", help="serve the web pages and the GraphQL API (uvicorn)")
+    serve.add_argument("--host", help="bind address (default: $HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--log-level", default="info", help="uvicorn log level")
+    serve.add_argument(
+        "--no-access-log", dest="access_log", action="store_false", help="silence access logs"
+    )
+    serve.set_defaults(func=_cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the arq background worker")
+    worker.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    worker.set_defaults(func=_cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+    migrate.set_defaults(func=_cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load the generated demo city (Chicago)")
+    seed.add_argument("--opportunities", type=int, default=5200, help="how many listings")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same city)")
+    seed.add_argument("--force", action="store_true", help="load even if data exists")
+    seed.set_defaults(func=_cmd_seed)
+
+    services = sub.add_parser(
+        "services", help="the private PostgreSQL+PostGIS and Redis (unless *_URL are set)"
+    )
+    services.add_argument("action", choices=["start", "stop", "status"])
+    services.set_defaults(func=_cmd_services)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except RuntimeError as exc:
+        print(f"citylearn: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""Builds the one SQL statement behind a search.
+
+Plain SQL text with named parameters: the geography operators read more
+clearly here than through an expression builder, and nothing user-given is
+ever spliced into the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from server.geo.geocoder import GeoPoint
+from server.search.cursor import Cursor
+from server.search.query import SearchFilter, SortOrder, TimeOfDay
+
+POINT_SQL = "ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography"
+DISTANCE_SQL = f"(o.location <-> {POINT_SQL})"
+TSQUERY_SQL = "websearch_to_tsquery('english', :text)"
+RANK_SQL = f"ts_rank_cd(o.search_vector, {TSQUERY_SQL})::float8"
+NEXT_START_SQL = (
+    "(SELECT min(s.starts_at) FROM sessions s "
+    "WHERE s.opportunity_id = o.id AND s.starts_at >= :now)"
+)
+
+# Local start minute ranges, [from, to).
+_TIME_RANGES = {
+    TimeOfDay.MORNING: (5 * 60, 12 * 60),
+    TimeOfDay.AFTERNOON: (12 * 60, 17 * 60),
+    TimeOfDay.EVENING: (17 * 60, 24 * 60),
+}
+
+
+@dataclass
+class Where:
+    clauses: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.update(params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "TRUE"
+
+
+def filter_where(
+    f: SearchFilter, *, point: GeoPoint | None, radius_m: float | None, now: datetime
+) -> Where:
+    """The WHERE shared by the result page, the total count and the map clusters."""
+    w = Where()
+    w.add("o.status = 'published'")
+    # Hide listings whose schedule is over; undated listings are ongoing.
+    w.add("(o.end_date IS NULL OR o.end_date >= CAST(:today AS date))", today=now.date())
+    if point is not None and radius_m is not None:
+        w.add(
+            f"ST_DWithin(o.location, {POINT_SQL}, :radius_m, false)",
+            lat=point.latitude,
+            lng=point.longitude,
+            radius_m=radius_m,
+        )
+    text = (f.text or "").strip()
+    if text:
+        w.add(f"o.search_vector @@ {TSQUERY_SQL}", text=text)
+    if f.topics:
+        w.add(
+            "o.topic_ids && ARRAY(SELECT t.id FROM topics t WHERE t.slug = ANY(:topics))",
+            topics=list(f.topics),
+        )
+    if f.organizations:
+        w.add(
+            "o.organization_id IN (SELECT g.id FROM organizations g WHERE g.slug = ANY(:orgs))",
+            orgs=list(f.organizations),
+        )
+    if f.age is not None:
+        w.add("o.min_age <= :age AND o.max_age >= :age", age=f.age)
+    if f.grade is not None:
+        w.add("o.min_grade <= :grade AND o.max_grade >= :grade", grade=f.grade)
+    if f.free_only:
+        w.add("o.cost_cents = 0")
+    if f.max_cost is not None:
+        w.add("o.cost_cents <= :max_cents", max_cents=round(f.max_cost * 100))
+    if f.delivery:
+        w.add("o.delivery = ANY(:delivery)", delivery=list(f.delivery))
+    if f.kinds:
+        w.add("o.kind = ANY(:kinds)", kinds=list(f.kinds))
+    if f.language:
+        w.add(":language = ANY(o.languages)", language=f.language.lower())
+    if f.accessibility:
+        w.add("o.accessibility @> CAST(:access AS varchar[])", access=list(f.accessibility))
+    _session_window(w, f, now)
+    return w
+
+
+def _session_window(w: Where, f: SearchFilter, now: datetime) -> None:
+    """Date, weekday and time-of-day filters must hold for one and the same session."""
+    if not (f.starts_after or f.starts_before or f.days_of_week or f.time_of_day):
+        return
+    parts = ["s.opportunity_id = o.id", "s.ends_at >= :now"]
+    if f.starts_after:
+        parts.append("s.local_date >= :date_from")
+        w.params["date_from"] = f.starts_after
+    if f.starts_before:
+        parts.append("s.local_date <= :date_to")
+        w.params["date_to"] = f.starts_before
+    if f.days_of_week:
+        parts.append("s.local_dow = ANY(CAST(:dows AS smallint[]))")
+        w.params["dows"] = sorted(set(f.days_of_week))
+    if f.time_of_day:
+        ranges = []
+        for i, name in enumerate(sorted(set(f.time_of_day))):
+            lo, hi = _TIME_RANGES[TimeOfDay(name)]
+            ranges.append(
+                f"(s.local_start_minute >= :tod_lo{i} AND s.local_start_minute < :tod_hi{i})"
+            )
+            w.params[f"tod_lo{i}"] = lo
+            w.params[f"tod_hi{i}"] = hi
+        parts.append("(" + " OR ".join(ranges) + ")")
+    w.params["now"] = now
+    w.add("EXISTS (SELECT 1 FROM sessions s WHERE " + " AND ".join(parts) + ")")
+
+
+def page_sql(
+    where: Where,
+    *,
+    sort: SortOrder,
+    after: Cursor | None,
+    limit: int,
+    point: GeoPoint | None,
+    now: datetime,
+) -> tuple[str, dict[str, Any]]:
+    """SELECT id, sort key, distance, next start for one keyset page (limit + 1 rows)."""
+    params = dict(where.params)
+    clauses = list(where.clauses)
+    distance = DISTANCE_SQL if point is not None else "NULL::float8"
+    if point is not None:
+        params.update(lat=point.latitude, lng=point.longitude)
+    if sort is SortOrder.DISTANCE:
+        key, order = DISTANCE_SQL, f"{DISTANCE_SQL}, o.id"
+        if after is not None:
+            clauses.append(f"({DISTANCE_SQL}, o.id) > (:after_key, :after_id)")
+    elif sort is SortOrder.RELEVANCE:
+        key, order = RANK_SQL, f"{RANK_SQL} DESC, o.id"
+        if after is not None:
+            clauses.append(
+                f"({RANK_SQL} < :after_key OR ({RANK_SQL} = :after_key AND o.id > :after_id))"
+            )
+    else:
+        key, order = NEXT_START_SQL, f"{NEXT_START_SQL} ASC NULLS LAST, o.id"
+        if after is not None:
+            if after.key is None:
+                clauses.append(f"({NEXT_START_SQL} IS NULL AND o.id > :after_id)")
+            else:
+                clauses.append(
+                    f"({NEXT_START_SQL} > :after_key OR {NEXT_START_SQL} IS NULL"
+                    f" OR ({NEXT_START_SQL} = :after_key AND o.id > :after_id))"
+                )
+    if after is not None:
+        params.update(after_key=after.key, after_id=after.id)
+    where_sql = " AND ".join(clauses)
+    sql = (
+        f"SELECT o.id, {key} AS sort_key, {distance} AS distance_m, "
+        f"{NEXT_START_SQL} AS next_start "
+        f"FROM opportunities o WHERE {where_sql} ORDER BY {order} LIMIT :limit"
+    )
+    params["limit"] = limit + 1
+    params["now"] = now
+    return sql, params
+
+
+def count_sql(where: Where) -> tuple[str, dict[str, Any]]:
+    return f"SELECT count(*) FROM opportunities o WHERE {where.sql()}", dict(where.params)

@@ -1,0 +1,101 @@
+"""The rest of the read API: node, opportunity, organization(s), topics, mapClusters."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from tests import builders
+from tests.graphql_client import gql
+
+FIRST = "{ opportunities(first: 1) { edges { node { id title } } } }"
+
+
+async def _first_id(client: httpx.AsyncClient) -> str:
+    body = await gql(client, FIRST)
+    node_id: str = body["data"]["opportunities"]["edges"][0]["node"]["id"]
+    return node_id
+
+
+async def test_node_and_opportunity_resolve_the_same_listing(client: httpx.AsyncClient) -> None:
+    node_id = await _first_id(client)
+    body = await gql(
+        client,
+        """query($id: ID!) {
+          node(id: $id) { id ... on Opportunity { title organization { name slug } } }
+          opportunity(id: $id) { id title sessions(first: 2) { startsAt } topics { slug } }
+        }""",
+        {"id": node_id},
+    )
+    assert "errors" not in body
+    assert body["data"]["node"]["id"] == body["data"]["opportunity"]["id"] == node_id
+    assert body["data"]["node"]["title"] == body["data"]["opportunity"]["title"]
+    assert body["data"]["node"]["organization"]["slug"]
+
+
+async def test_unknown_or_forged_ids_resolve_to_null_or_clear_error(
+    client: httpx.AsyncClient,
+) -> None:
+    missing = base64.b64encode(b"Opportunity:999999999").decode()
+    body = await gql(client, "query($id: ID!) { opportunity(id: $id) { id } }", {"id": missing})
+    assert body["data"] == {"opportunity": None}
+    forged = base64.b64encode(b"Opportunity:abc").decode()
+    body = await gql(client, "query($id: ID!) { opportunity(id: $id) { id } }", {"id": forged})
+    assert body["data"] == {"opportunity": None}
+    body = await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": "%%%"})
+    assert body["errors"] and "Unexpected error" not in body["errors"][0]["message"]
+
+
+async def test_organization_by_slug_and_listing(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """query($slug: String!) { organization(slug: $slug) { id name slug kind } }""",
+        {"slug": builders.TIE_ORG_SLUG},
+    )
+    assert body["data"]["organization"]["name"] == "Garfield Learning Hub"
+    body = await gql(client, '{ organization(slug: "no-such-org") { id } }')
+    assert body["data"] == {"organization": None}
+
+
+async def test_organizations_pages_cover_everyone_once(client: httpx.AsyncClient) -> None:
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await gql(
+            client,
+            """query($after: String) { organizations(first: 17, after: $after) {
+                 nodes { slug } pageInfo { hasNextPage endCursor } } }""",
+            {"after": after},
+        )
+        conn = body["data"]["organizations"]
+        seen += [n["slug"] for n in conn["nodes"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) > 40
+    assert builders.TIE_ORG_SLUG in seen
+
+
+async def test_topics_are_bilingual(client: httpx.AsyncClient) -> None:
+    body = await gql(client, "{ topics { slug name nameEs } }")
+    topics = body["data"]["topics"]
+    assert len(topics) >= 10
+    assert all(t["name"] and t["nameEs"] for t in topics)
+
+
+async def test_map_clusters_count_every_listing_in_the_box(client: httpx.AsyncClient) -> None:
+    box = {"south": 41.6, "west": -88.0, "north": 42.1, "east": -87.5}
+    query = """query($bbox: BBoxInput!, $zoom: Int!) {
+        mapClusters(bbox: $bbox, zoom: $zoom) { latitude longitude count opportunityId } }"""
+    coarse = (await gql(client, query, {"bbox": box, "zoom": 9}))["data"]["mapClusters"]
+    fine = (await gql(client, query, {"bbox": box, "zoom": 16}))["data"]["mapClusters"]
+    total = (await gql(client, "{ opportunities(filter: {delivery: [ONSITE, HYBRID]}) "
+                               "{ totalCount } }"))["data"]["opportunities"]["totalCount"]
+    assert sum(c["count"] for c in coarse) == sum(c["count"] for c in fine) == total
+    assert len(coarse) < len(fine)
+    assert all(box["south"] <= c["latitude"] <= box["north"] for c in coarse)
+    singles = [c for c in fine if c["count"] == 1]
+    assert singles and all(c["opportunityId"] for c in singles)
+    bad = await gql(client, query, {"bbox": {**box, "south": 50}, "zoom": 9})
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

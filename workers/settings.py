@@ -1,0 +1,52 @@
+"""arq worker: `citylearn worker` runs WorkerSettings.
+
+Jobs may run more than once, so every task is idempotent.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from server.db import make_engine, make_sessionmaker
+from server.settings import load_settings
+from workers import tasks
+
+HEARTBEAT_KEY = "citylearn:worker:heartbeat"
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings = load_settings()
+    ctx["settings"] = settings
+    ctx["engine"] = make_engine(settings, pool_size=4, max_overflow=4)
+    ctx["sessionmaker"] = make_sessionmaker(ctx["engine"])
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["engine"].dispose()
+
+
+async def heartbeat(ctx: dict[str, Any]) -> None:
+    """Lets an operator (and `citylearn services status`) see the worker is alive."""
+    await ctx["redis"].set(HEARTBEAT_KEY, str(time.time()), ex=300)
+
+
+def redis_settings() -> RedisSettings:
+    settings = RedisSettings.from_dsn(load_settings().redis_url)
+    # Ride out a Redis restart instead of dying.
+    settings.conn_retries = 30
+    settings.conn_retry_delay = 2
+    return settings
+
+
+class WorkerSettings:
+    functions = [tasks.expand_sessions]
+    cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = redis_settings()
+    max_jobs = 10
+    job_timeout = 300
