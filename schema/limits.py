@@ -37,14 +37,15 @@ class HideSuggestions(SchemaExtension):
 
 
 def extensions(settings: Settings) -> list[Any]:
+    """Factories, so each request gets fresh extension state (the caches are module-level)."""
     chosen: list[Any] = [
-        ParserCache(maxsize=256),
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ValidationCache(maxsize=256),
-        MaskErrors(should_mask_error=should_mask),
+        lambda: ParserCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=should_mask),
     ]
     if not settings.is_development:
-        chosen += [DisableIntrospection(), HideSuggestions]
+        chosen += [DisableIntrospection, HideSuggestions]
     return chosen

@@ -42,9 +42,23 @@ def _org_after(after: str | None) -> int | None:
     raise InvalidInput("the cursor is not valid", field="after")
 
 
+_NODE_TYPES: dict[str, type[Opportunity] | type[Organization]] = {
+    "Opportunity": Opportunity,
+    "Organization": Organization,
+}
+
+
 @strawberry.type
 class Query:
-    node: relay.Node | None = relay.node()
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info[Context, None], id: relay.GlobalID) -> relay.Node | None:
+        # Written out rather than relay.node(): that field mutates itself when a schema is
+        # built, so a second schema (production and development side by side) breaks.
+        node_type = _NODE_TYPES.get(id.type_name)
+        if node_type is None:
+            return None
+        found = await node_type.resolve_nodes(info=info, node_ids=[id.node_id])
+        return found[0]
 
     @strawberry.field(description="Search published listings near a point or ZIP code.")
     async def opportunities(

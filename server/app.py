@@ -29,6 +29,7 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     # Imported here: the core must not depend on its adapters except at this root.
     from schema.app import CityLearnGraphQL
+    from web.routes import not_found
     from web.routes import routes as web_routes
 
     settings = settings or load_settings()
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *web_routes,
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_found},
     )
     app.state.settings = settings
     app.state.engine = engine

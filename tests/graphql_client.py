@@ -31,7 +31,10 @@ async def gql(
 
 
 async def search_all(
-    client: httpx.AsyncClient, variables: dict[str, Any], *, page_size: int = 50,
+    client: httpx.AsyncClient,
+    variables: dict[str, Any],
+    *,
+    page_size: int = 50,
     max_pages: int = 200,
 ) -> tuple[list[dict[str, Any]], int]:
     """Walk every page; returns the edges in order and the reported totalCount."""

@@ -86,8 +86,13 @@ async def load_rows(database_url: str) -> dict[int, Row]:
             "local_start_minute FROM sessions ORDER BY starts_at"
         ):
             rows[s["opportunity_id"]].sessions.append(
-                (s["starts_at"], s["ends_at"], s["local_date"], s["local_dow"],
-                 s["local_start_minute"])
+                (
+                    s["starts_at"],
+                    s["ends_at"],
+                    s["local_date"],
+                    s["local_dow"],
+                    s["local_start_minute"],
+                )
             )
         return rows
     finally:
@@ -95,8 +100,15 @@ async def load_rows(database_url: str) -> dict[int, Row]:
 
 
 TIME_RANGES = {"MORNING": (300, 720), "AFTERNOON": (720, 1020), "EVENING": (1020, 1440)}
-DAYS = {"MONDAY": 1, "TUESDAY": 2, "WEDNESDAY": 3, "THURSDAY": 4, "FRIDAY": 5,
-        "SATURDAY": 6, "SUNDAY": 7}
+DAYS = {
+    "MONDAY": 1,
+    "TUESDAY": 2,
+    "WEDNESDAY": 3,
+    "THURSDAY": 4,
+    "FRIDAY": 5,
+    "SATURDAY": 6,
+    "SUNDAY": 7,
+}
 
 
 def matches(row: Row, f: dict[str, Any], now: datetime) -> bool:
@@ -108,7 +120,8 @@ def matches(row: Row, f: dict[str, Any], now: datetime) -> bool:
     if "age" in f and not row.min_age <= f["age"] <= row.max_age:
         return False
     if "grade" in f and not (
-        row.min_grade is not None and row.max_grade is not None
+        row.min_grade is not None
+        and row.max_grade is not None
         and row.min_grade <= f["grade"] <= row.max_grade
     ):
         return False
@@ -134,6 +147,7 @@ def matches(row: Row, f: dict[str, Any], now: datetime) -> bool:
         return False
     window = {"dateFrom", "dateTo", "daysOfWeek", "timeOfDay"} & f.keys()
     if window:
+
         def ok(s: tuple[datetime, datetime, date, int, int]) -> bool:
             _, ends, local_date, dow, minute = s
             if ends < now:

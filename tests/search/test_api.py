@@ -90,8 +90,9 @@ async def test_map_clusters_count_every_listing_in_the_box(client: httpx.AsyncCl
         mapClusters(bbox: $bbox, zoom: $zoom) { latitude longitude count opportunityId } }"""
     coarse = (await gql(client, query, {"bbox": box, "zoom": 9}))["data"]["mapClusters"]
     fine = (await gql(client, query, {"bbox": box, "zoom": 16}))["data"]["mapClusters"]
-    total = (await gql(client, "{ opportunities(filter: {delivery: [ONSITE, HYBRID]}) "
-                               "{ totalCount } }"))["data"]["opportunities"]["totalCount"]
+    total = (
+        await gql(client, "{ opportunities(filter: {delivery: [ONSITE, HYBRID]}) { totalCount } }")
+    )["data"]["opportunities"]["totalCount"]
     assert sum(c["count"] for c in coarse) == sum(c["count"] for c in fine) == total
     assert len(coarse) < len(fine)
     assert all(box["south"] <= c["latitude"] <= box["north"] for c in coarse)

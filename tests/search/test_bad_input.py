@@ -27,8 +27,11 @@ CASES: list[Any] = [
     pytest.param({"filter": {"maxCost": -1}}, "cost", id="negative-cost"),
     pytest.param({"filter": {"language": "1; drop"}}, "language", id="bad-language"),
     pytest.param({"filter": {"text": "x" * 500}}, "longer than", id="long-text"),
-    pytest.param({"filter": {"dateFrom": "2030-08-01", "dateTo": "2030-07-01"}}, "window",
-                 id="inverted-dates"),
+    pytest.param(
+        {"filter": {"dateFrom": "2030-08-01", "dateTo": "2030-07-01"}},
+        "window",
+        id="inverted-dates",
+    ),
 ]
 
 

@@ -31,16 +31,23 @@ FILTERS: list[Any] = [
     pytest.param({"topics": ["art", "music"]}, id="topics-any"),
     pytest.param({"daysOfWeek": ["SATURDAY"]}, id="saturday"),
     pytest.param({"timeOfDay": ["EVENING"]}, id="evening"),
-    pytest.param({"dateFrom": f"{_next_year}-07-01", "dateTo": f"{_next_year}-07-07"},
-                 id="date-window"),
+    pytest.param(
+        {"dateFrom": f"{_next_year}-07-01", "dateTo": f"{_next_year}-07-07"}, id="date-window"
+    ),
     pytest.param({"daysOfWeek": ["TUESDAY"], "timeOfDay": ["MORNING"]}, id="tuesday-morning"),
     pytest.param(
         {"age": 12, "free": True, "delivery": ["ONSITE"], "timeOfDay": ["AFTERNOON"]},
         id="combined-4",
     ),
     pytest.param(
-        {"grade": 6, "maxCost": 100.0, "language": "en", "kinds": ["PROGRAM", "CAMP"],
-         "dateFrom": f"{_next_year}-06-01", "dateTo": f"{_next_year}-08-31"},
+        {
+            "grade": 6,
+            "maxCost": 100.0,
+            "language": "en",
+            "kinds": ["PROGRAM", "CAMP"],
+            "dateFrom": f"{_next_year}-06-01",
+            "dateTo": f"{_next_year}-08-31",
+        },
         id="combined-6",
     ),
 ]
@@ -85,7 +92,7 @@ async def test_filter_combined_with_near(client: httpx.AsyncClient, db_url: str)
 async def test_text_search_uses_stems(client: httpx.AsyncClient, db_url: str) -> None:
     rows = await load_rows(db_url)
     now = datetime.now(UTC)
-    edges, total = await search_all(client, {"filter": {"text": "robotics"}})
+    edges, _ = await search_all(client, {"filter": {"text": "robotics"}})
     got = {raw_id(e["node"]["id"]) for e in edges}
     must = {r.id for r in rows.values() if matches(r, {}, now) and "robotics" in r.text}
     may = {r.id for r in rows.values() if matches(r, {}, now) and "robot" in r.text}
@@ -94,8 +101,9 @@ async def test_text_search_uses_stems(client: httpx.AsyncClient, db_url: str) ->
 
 async def test_soonest_sort_orders_by_next_session(client: httpx.AsyncClient) -> None:
     edges, _ = await search_all(client, {"filter": {"age": 9}, "sort": "SOONEST"})
-    starts = [e["node"]["sessions"][0]["startsAt"] if e["node"]["sessions"] else None
-              for e in edges]
+    starts = [
+        e["node"]["sessions"][0]["startsAt"] if e["node"]["sessions"] else None for e in edges
+    ]
     dated = [datetime.fromisoformat(s) for s in starts if s is not None]
     assert dated == sorted(dated)
     # Listings with no upcoming session come last.
@@ -105,8 +113,9 @@ async def test_soonest_sort_orders_by_next_session(client: httpx.AsyncClient) ->
 
 
 async def test_relevance_sort_puts_title_matches_first(client: httpx.AsyncClient) -> None:
-    edges, _ = await search_all(client, {"filter": {"text": "robotics"}, "sort": "RELEVANCE"},
-                                page_size=10)
+    edges, _ = await search_all(
+        client, {"filter": {"text": "robotics"}, "sort": "RELEVANCE"}, page_size=10
+    )
     titles = [e["node"]["title"].lower() for e in edges]
     in_title = [("robot" in t) for t in titles]
     # Every title match ranks above every listing that mentions it only in the body.

@@ -13,12 +13,12 @@ from server.settings import Settings
 
 MASKED = "Unexpected error."
 
-_dates = st.one_of(
-    st.dates().map(lambda d: d.isoformat()), st.text(max_size=12)
-).map(lambda s: graphql.StringValueNode(value=s))
-_datetimes = st.one_of(
-    st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=12)
-).map(lambda s: graphql.StringValueNode(value=s))
+_dates = st.one_of(st.dates().map(lambda d: d.isoformat()), st.text(max_size=12)).map(
+    lambda s: graphql.StringValueNode(value=s)
+)
+_datetimes = st.one_of(st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=12)).map(
+    lambda s: graphql.StringValueNode(value=s)
+)
 SCALARS = {"Date": _dates, "DateTime": _datetimes}
 
 

@@ -54,13 +54,16 @@ async def test_expand_sessions_job_is_idempotent(
         await pool.aclose()
 
     async with sessionmaker() as session:
-        rows = (await session.scalars(
-            select(Session).where(Session.opportunity_id == opp_id).order_by(Session.starts_at)
-        )).all()
+        rows = (
+            await session.scalars(
+                select(Session).where(Session.opportunity_id == opp_id).order_by(Session.starts_at)
+            )
+        ).all()
         assert [r.local_date for r in rows] == [date(2099, 6, d) for d in (6, 13, 20, 27)]
         assert {r.local_dow for r in rows} == {6}
         assert {r.local_start_minute for r in rows} == {540}
-        assert await session.scalar(select(func.count()).select_from(Session)) > 0
+        total = await session.scalar(select(func.count()).select_from(Session))
+        assert total is not None and total > 0
 
 
 async def _startup(ctx: dict[str, object], sessionmaker: object) -> None:
