@@ -35,8 +35,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
     from arq.worker import run_worker
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     from workers.settings import WorkerSettings
 
     run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
@@ -100,9 +103,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     port = args.port or settings.port
     python = [sys.executable, "-m", "server.cli"]
+    # Own process groups: a terminal's Ctrl-C reaches only us, and we stop each child once
+    # (a second SIGINT makes uvicorn abort its graceful shutdown).
     children = [
-        subprocess.Popen([*python, "serve", "--port", str(port)]),
-        subprocess.Popen([*python, "worker"]),
+        subprocess.Popen([*python, "serve", "--port", str(port)], process_group=0),
+        subprocess.Popen([*python, "worker"], process_group=0),
     ]
     print(f"\n  CityLearn demo city: http://{settings.host}:{port}/   (Ctrl-C stops)\n", flush=True)
     stopping = False
@@ -119,7 +124,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.send_signal(signal.SIGTERM)
         for child in children:
             try:
                 child.wait(timeout=15)
@@ -129,7 +134,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if not already_running:
             devservices.stop()
         print("CityLearn stopped.")
-    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGINT, None)]
+    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0
 
 

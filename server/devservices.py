@@ -699,6 +699,37 @@ def _stop_redis(paths: _Paths) -> None:
         paths.redis_pid.unlink()
 
 
+def _free_port_from(start: int) -> int:
+    for port in range(start, start + 200):
+        if not _port_in_use(port):
+            return port
+    raise RuntimeError(f"no free port in {start}..{start + 199} on 127.0.0.1")
+
+
+def _choose_ports(paths: _Paths, *, need_pg: bool, need_redis: bool) -> None:
+    """Move off a port that another process holds (say, another checkout's servers).
+
+    Ports set in the environment are the operator's choice and are never moved.
+    """
+    pg, redis = settings.PRIVATE_PG_PORT, settings.PRIVATE_REDIS_PORT
+    if (
+        need_pg
+        and not os.environ.get("CITYLEARN_PG_PORT")
+        and _pg_pid(paths) is None
+        and _port_in_use(pg)
+    ):
+        pg = _free_port_from(pg + 1)
+    if (
+        need_redis
+        and not os.environ.get("CITYLEARN_REDIS_PORT")
+        and _redis_pid(paths) is None
+        and _port_in_use(redis)
+    ):
+        redis = _free_port_from(redis + 1)
+    if (pg, redis) != (settings.PRIVATE_PG_PORT, settings.PRIVATE_REDIS_PORT):
+        settings.save_private_ports(pg, redis)
+
+
 # ------------------------------------------------------------------------ public API
 
 
@@ -715,6 +746,7 @@ def start(test: bool = False) -> None:
     if not (need_pg or need_redis):
         return
     with _locked(paths):
+        _choose_ports(paths, need_pg=need_pg, need_redis=need_redis)
         if need_pg:
             _start_postgres(paths)
         if need_redis:

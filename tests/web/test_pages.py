@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
@@ -15,13 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import delete, event
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from server.db import session_scope
 from server.models import Opportunity, Organization
 from tests import builders
+from tests.sql_count import count_statements
 from web import ics
 from web.i18n import Translator, choose_language, from_accept_language
 
@@ -170,21 +169,6 @@ async def get_page(client: httpx.AsyncClient, url: str, status: int = 200) -> Pa
     assert response.status_code == status, (url, response.status_code, response.text[:500])
     assert response.headers["content-type"].startswith("text/html")
     return read(response.text)
-
-
-@contextmanager
-def count_statements(app: Starlette) -> Iterator[list[str]]:
-    statements: list[str] = []
-    sync_engine = app.state.engine.sync_engine
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", record)
 
 
 # -- home --------------------------------------------------------------------------------
