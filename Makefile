@@ -31,10 +31,13 @@ run: venv
 	bash scripts/system-deps.sh
 	$(CITYLEARN) run
 
+# Servers that were already running (a developer's) stay up; ones started here are stopped.
 test: venv
 	bash scripts/system-deps.sh --browser
-	$(CITYLEARN) services start
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	@running=$$($(CITYLEARN) services status | grep -c '^[a-z]* *running' || true); \
+	$(CITYLEARN) services start && $(VPY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ "$$running" = 0 ]; then $(CITYLEARN) services stop; fi; \
+	exit $$status
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,89 @@
+"""Schedules become sessions in the listing's own wall-clock time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from server.catalog.schedule import MAX_SESSIONS, expand_schedule
+from server.errors import InvalidInput
+
+
+def test_weekly_rule_keeps_local_time_across_daylight_saving() -> None:
+    # US daylight saving ends on 2026-11-01: 9:00 local is 14:00 UTC before, 15:00 after.
+    sessions = expand_schedule(
+        start_date=date(2026, 10, 24),
+        end_date=date(2026, 11, 8),
+        start_time=time(9, 0),
+        duration_minutes=60,
+        timezone="America/Chicago",
+        rrule="FREQ=WEEKLY;BYDAY=SA",
+    )
+    assert [s.local_date for s in sessions] == [
+        date(2026, 10, 24),
+        date(2026, 10, 31),
+        date(2026, 11, 7),
+    ]
+    assert [s.starts_at.hour for s in sessions] == [14, 14, 15]
+    assert {s.local_start_minute for s in sessions} == {540}
+    assert {s.local_dow for s in sessions} == {6}
+    assert all(s.starts_at.tzinfo is not None for s in sessions)
+
+
+def test_one_off_event_and_other_time_zones() -> None:
+    (session,) = expand_schedule(
+        start_date=date(2027, 7, 4),
+        end_date=None,
+        start_time=time(18, 30),
+        duration_minutes=90,
+        timezone="Asia/Kolkata",
+        rrule=None,
+    )
+    assert session.starts_at == datetime(2027, 7, 4, 13, 0, tzinfo=UTC)
+    assert session.ends_at == datetime(2027, 7, 4, 14, 30, tzinfo=UTC)
+    assert session.local_dow == 7
+
+
+def test_end_date_bounds_an_open_rule_and_count_works() -> None:
+    daily = expand_schedule(
+        start_date=date(2027, 6, 14),
+        end_date=date(2027, 6, 18),
+        start_time=time(9),
+        duration_minutes=60,
+        timezone="America/Chicago",
+        rrule="FREQ=DAILY",
+    )
+    assert len(daily) == 5
+    counted = expand_schedule(
+        start_date=date(2027, 6, 14),
+        end_date=None,
+        start_time=time(9),
+        duration_minutes=60,
+        timezone="America/Chicago",
+        rrule="FREQ=WEEKLY;COUNT=3",
+    )
+    assert len(counted) == 3
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"rrule": "FREQ=SOMETIMES"}, "invalid RRULE"),
+        ({"rrule": "FREQ=MINUTELY"}, f"more than {MAX_SESSIONS}"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone"),
+        ({"duration_minutes": 0}, "duration"),
+    ],
+)
+def test_bad_schedules_are_clear_errors(fields: dict[str, object], message: str) -> None:
+    args: dict[str, object] = {
+        "start_date": date(2027, 6, 1),
+        "end_date": None,
+        "start_time": time(9),
+        "duration_minutes": 60,
+        "timezone": "America/Chicago",
+        "rrule": None,
+    }
+    args.update(fields)
+    with pytest.raises(InvalidInput, match=message):
+        expand_schedule(**args)  # type: ignore[arg-type]
