@@ -17,7 +17,14 @@ from server.settings import Settings, load_settings
 
 def make_engine(settings: Settings | None = None, **kwargs: object) -> AsyncEngine:
     settings = settings or load_settings()
-    options: dict[str, object] = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+    options: dict[str, object] = {
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_pre_ping": True,
+        # JIT compiles for 100+ ms whenever PostGIS' cost estimates look big; our queries
+        # are short, so it only ever adds latency (measured: 150 ms on a 1 ms search).
+        "connect_args": {"server_settings": {"jit": "off"}},
+    }
     options.update(kwargs)
     return create_async_engine(settings.sqlalchemy_url, **options)
 

@@ -19,10 +19,6 @@ POINT_SQL = "ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography"
 DISTANCE_SQL = f"(o.location <-> {POINT_SQL})"
 TSQUERY_SQL = "websearch_to_tsquery('english', :text)"
 RANK_SQL = f"ts_rank_cd(o.search_vector, {TSQUERY_SQL})::float8"
-NEXT_START_SQL = (
-    "(SELECT min(s.starts_at) FROM sessions s "
-    "WHERE s.opportunity_id = o.id AND s.starts_at >= :now)"
-)
 
 # Local start minute ranges, [from, to).
 _TIME_RANGES = {
@@ -36,6 +32,9 @@ _TIME_RANGES = {
 class Where:
     clauses: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
+    # The ST_DWithin clause, kept apart: the distance-sorted page bounds its KNN scan
+    # with a plain bounding box instead (see page_sql).
+    radius_clause: str | None = None
 
     def add(self, clause: str, **params: Any) -> None:
         self.clauses.append(clause)
@@ -54,12 +53,8 @@ def filter_where(
     # Hide listings whose schedule is over; undated listings are ongoing.
     w.add("(o.end_date IS NULL OR o.end_date >= CAST(:today AS date))", today=now.date())
     if point is not None and radius_m is not None:
-        w.add(
-            f"ST_DWithin(o.location, {POINT_SQL}, :radius_m, false)",
-            lat=point.latitude,
-            lng=point.longitude,
-            radius_m=radius_m,
-        )
+        w.radius_clause = f"ST_DWithin(o.location, {POINT_SQL}, :radius_m, false)"
+        w.add(w.radius_clause, lat=point.latitude, lng=point.longitude, radius_m=radius_m)
     text = (f.text or "").strip()
     if text:
         w.add(f"o.search_vector @@ {TSQUERY_SQL}", text=text)
@@ -132,15 +127,77 @@ def page_sql(
 ) -> tuple[str, dict[str, Any]]:
     """SELECT id, sort key, distance, next start for one keyset page (limit + 1 rows)."""
     params = dict(where.params)
-    clauses = list(where.clauses)
-    distance = DISTANCE_SQL if point is not None else "NULL::float8"
+    params.update(limit=limit + 1, now=now)
+    if after is not None:
+        params.update(after_key=after.key, after_id=after.id)
     if point is not None:
         params.update(lat=point.latitude, lng=point.longitude)
     if sort is SortOrder.DISTANCE:
-        key, order = DISTANCE_SQL, f"{DISTANCE_SQL}, o.id"
-        if after is not None:
-            clauses.append(f"({DISTANCE_SQL}, o.id) > (:after_key, :after_id)")
-    elif sort is SortOrder.RELEVANCE:
+        inner = _distance_page(where, after)
+    else:
+        inner = _ranked_page(where, sort, after, point)
+    # The next session is looked up for the page's rows only, not for every candidate.
+    sql = (
+        f"SELECT p.id, p.sort_key, p.distance_m, {_next_start('p.id')} AS next_start "
+        f"FROM ({inner}) p ORDER BY {_outer_order(sort)}"
+    )
+    return sql, params
+
+
+def _next_start(id_sql: str) -> str:
+    return (
+        "(SELECT min(s.starts_at) FROM sessions s "
+        f"WHERE s.opportunity_id = {id_sql} AND s.starts_at >= :now)"
+    )
+
+
+NEXT_START_SQL = _next_start("o.id")
+
+
+def _outer_order(sort: SortOrder) -> str:
+    if sort is SortOrder.RELEVANCE:
+        return "p.sort_key DESC, p.id"
+    if sort is SortOrder.SOONEST:
+        return "p.sort_key ASC NULLS LAST, p.id"
+    return "p.sort_key, p.id"
+
+
+def _distance_page(where: Where, after: Cursor | None) -> str:
+    """Nearest first, ties by id, in two index-friendly steps within one statement.
+
+    PostgreSQL walks the GiST index in distance order (KNN) only when ORDER BY is the
+    distance alone, and the id tie-breaker that keeps cursors stable defeats that. So:
+    (1) a KNN scan, bounded by the radius' bounding box, finds the distance D of the
+    page's last row; (2) the rows within D, which are the page plus any ties at D, are
+    sorted by (distance, id). Both steps read about a page of rows, not the circle.
+    """
+    keyset = [f"({DISTANCE_SQL}, o.id) > (:after_key, :after_id)"] if after else []
+    box = f"o.location && _ST_Expand({POINT_SQL}, :radius_m)"
+    knn_where = [c for c in where.clauses if c != where.radius_clause] + [box, *keyset]
+    bound = (
+        f"SELECT max(k.d) AS d FROM (SELECT {DISTANCE_SQL} AS d FROM opportunities o "
+        f"WHERE {' AND '.join(knn_where)} ORDER BY {DISTANCE_SQL} LIMIT :limit) k"
+    )
+    # The box is padded by a millimetre so float rounding can never drop a tie at D.
+    page_where = [
+        *where.clauses,
+        *keyset,
+        f"o.location && _ST_Expand({POINT_SQL}, (SELECT d FROM bound) + 0.001)",
+        f"{DISTANCE_SQL} <= (SELECT d FROM bound)",
+    ]
+    return (
+        f"WITH bound AS MATERIALIZED ({bound}) "
+        f"SELECT o.id, {DISTANCE_SQL} AS sort_key, {DISTANCE_SQL} AS distance_m "
+        f"FROM opportunities o WHERE {' AND '.join(page_where)} "
+        f"ORDER BY {DISTANCE_SQL}, o.id LIMIT :limit"
+    )
+
+
+def _ranked_page(
+    where: Where, sort: SortOrder, after: Cursor | None, point: GeoPoint | None
+) -> str:
+    clauses = list(where.clauses)
+    if sort is SortOrder.RELEVANCE:
         key, order = RANK_SQL, f"{RANK_SQL} DESC, o.id"
         if after is not None:
             clauses.append(
@@ -156,17 +213,11 @@ def page_sql(
                     f"({NEXT_START_SQL} > :after_key OR {NEXT_START_SQL} IS NULL"
                     f" OR ({NEXT_START_SQL} = :after_key AND o.id > :after_id))"
                 )
-    if after is not None:
-        params.update(after_key=after.key, after_id=after.id)
-    where_sql = " AND ".join(clauses)
-    sql = (
-        f"SELECT o.id, {key} AS sort_key, {distance} AS distance_m, "
-        f"{NEXT_START_SQL} AS next_start "
-        f"FROM opportunities o WHERE {where_sql} ORDER BY {order} LIMIT :limit"
+    distance = DISTANCE_SQL if point is not None else "NULL::float8"
+    return (
+        f"SELECT o.id, {key} AS sort_key, {distance} AS distance_m FROM opportunities o "
+        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT :limit"
     )
-    params["limit"] = limit + 1
-    params["now"] = now
-    return sql, params
 
 
 def count_sql(where: Where) -> tuple[str, dict[str, Any]]:
