@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from server.catalog import reads
-from server.catalog.reads import PlaceView
-from server.models import Opportunity, Organization, Session, Topic
+from server.catalog.reads import PlaceView, SessionView
+from server.models import Opportunity, Organization, Topic
 
 V = TypeVar("V")
 
@@ -28,11 +28,9 @@ class Loaders:
         self.organization_by_id = self._by_id(reads.organizations_by_ids, Organization)
         self.place_by_id = self._by_id(reads.places_by_ids, PlaceView)
         self.topic_by_id = self._by_id(reads.topics_by_ids, Topic)
-        self.upcoming_sessions_by_opportunity: DataLoader[int, list[Session]] = DataLoader(
-            self._sessions(upcoming=True)
-        )
-        self.all_sessions_by_opportunity: DataLoader[int, list[Session]] = DataLoader(
-            self._sessions(upcoming=False)
+        # Keys are (listing id, include past sessions, how many).
+        self.sessions_by_opportunity: DataLoader[tuple[int, bool, int], list[SessionView]] = (
+            DataLoader(self._sessions)
         )
 
     def _by_id(
@@ -47,12 +45,16 @@ class Loaders:
 
         return DataLoader(load)
 
-    def _sessions(self, *, upcoming: bool) -> Callable[[list[int]], Awaitable[list[list[Session]]]]:
-        async def load(keys: list[int]) -> list[list[Session]]:
-            async with self._sessionmaker() as session:
-                found = await reads.sessions_by_opportunity_ids(
-                    session, keys, upcoming_from=self._now if upcoming else None
+    async def _sessions(self, keys: list[tuple[int, bool, int]]) -> list[list[SessionView]]:
+        # One query per distinct (include past, how many): a page asks the same for all rows.
+        found: dict[tuple[bool, int], dict[int, list[SessionView]]] = {}
+        async with self._sessionmaker() as session:
+            for include_past, limit in sorted({(k[1], k[2]) for k in keys}):
+                ids = [k[0] for k in keys if (k[1], k[2]) == (include_past, limit)]
+                found[(include_past, limit)] = await reads.sessions_by_opportunity_ids(
+                    session,
+                    ids,
+                    upcoming_from=None if include_past else self._now,
+                    limit_per=limit,
                 )
-            return [found.get(key, []) for key in keys]
-
-        return load
+        return [found[(k[1], k[2])].get(k[0], []) for k in keys]

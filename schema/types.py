@@ -12,10 +12,9 @@ from strawberry.types import Info
 
 from schema.context import Context
 from schema.enums import Accessibility, Delivery, OpportunityKind, OrganizationKind
-from server.catalog.reads import PlaceView
+from server.catalog.reads import PlaceView, SessionView
 from server.models import Opportunity as OpportunityRow
 from server.models import Organization as OrganizationRow
-from server.models import Session as SessionRow
 from server.models import Topic as TopicRow
 
 MAX_SESSIONS_PER_LISTING = 100
@@ -72,7 +71,7 @@ class SessionType:
     local_date: date
 
     @classmethod
-    def from_row(cls, row: SessionRow) -> SessionType:
+    def from_row(cls, row: SessionView) -> SessionType:
         return cls(starts_at=row.starts_at, ends_at=row.ends_at, local_date=row.local_date)
 
 
@@ -211,15 +210,13 @@ class Opportunity(relay.Node):
     async def sessions(
         self, info: Info[Context, None], include_past: bool = False, first: int = 20
     ) -> list[SessionType]:
-        loaders = info.context.loaders
-        loader = (
-            loaders.all_sessions_by_opportunity
-            if include_past
-            else loaders.upcoming_sessions_by_opportunity
-        )
-        rows = await loader.load(self.id)
         limit = max(0, min(first, MAX_SESSIONS_PER_LISTING))
-        return [SessionType.from_row(r) for r in rows[:limit]]
+        if limit == 0:
+            return []
+        rows = await info.context.loaders.sessions_by_opportunity.load(
+            (self.id, include_past, limit)
+        )
+        return [SessionType.from_row(r) for r in rows]
 
 
 @strawberry.type

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from server.catalog.reads import PlaceView
-from server.models import Opportunity, Organization, Session
+from server.catalog.reads import PlaceView, SessionView
+from server.models import Opportunity, Organization
 from server.models.enums import Delivery, OpportunityKind
 from web.links import http_url
 
@@ -133,7 +133,7 @@ def _local(moment: datetime, opportunity: Opportunity) -> str:
     return moment.astimezone(zone).isoformat()
 
 
-def _schedule(opportunity: Opportunity, sessions: Sequence[Session]) -> dict[str, Any] | None:
+def _schedule(opportunity: Opportunity, sessions: Sequence[SessionView]) -> dict[str, Any] | None:
     if len(sessions) < 2:
         return None
     try:
@@ -160,7 +160,7 @@ def build(
     *,
     organization: Organization,
     place: PlaceView | None,
-    sessions: Sequence[Session],
+    sessions: Sequence[SessionView],
     topics: Sequence[str],
     url: str,
     org_url: str,

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server.catalog import reads
-from server.catalog.reads import PlaceView
+from server.catalog.reads import PlaceView, SessionView
 from server.errors import InvalidInput
 from server.geo.geocoder import default_geocoder
-from server.models import Opportunity, Organization, Session, Topic
+from server.models import Opportunity, Organization, Topic
 from server.models.enums import Accessibility, Delivery, OpportunityKind, OrganizationStatus
 from server.search import service as search_service
 from server.search.query import SearchFilter, SearchHit, SearchPage, SearchQuery, TimeOfDay
@@ -178,7 +178,7 @@ class ResultView:
     organization: Organization | None
     place: PlaceView | None
     distance_km: float | None
-    sessions: list[Session] = field(default_factory=list)
+    sessions: list[SessionView] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -205,7 +205,9 @@ async def load_results(
     places = await reads.places_by_ids(
         session, sorted({o.place_id for o in opportunities.values() if o.place_id is not None})
     )
-    sessions = await reads.sessions_by_opportunity_ids(session, ids, upcoming_from=now)
+    sessions = await reads.sessions_by_opportunity_ids(
+        session, ids, upcoming_from=now, limit_per=UPCOMING_IN_LIST
+    )
     results: list[ResultView] = []
     for hit in hits:
         opportunity = opportunities.get(hit.opportunity_id)
@@ -340,7 +342,7 @@ class Detail:
     opportunity: Opportunity
     organization: Organization
     place: PlaceView | None
-    sessions: list[Session]
+    sessions: list[SessionView]
     topics: list[Topic]
 
 
@@ -428,7 +430,9 @@ async def opportunity_ics(request: Request) -> Response:
     description = "\n\n".join(p for p in (o.description.strip(), url) if p)
     events = [
         ics.CalendarEvent(
-            uid=f"session-{s.id}.opportunity-{o.id}@{host}",
+            # Start time, not the row id: sessions are re-expanded when a schedule changes,
+            # and calendars should see the same event, not a new one.
+            uid=f"opportunity-{o.id}.{s.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}@{host}",
             starts_at=s.starts_at,
             ends_at=s.ends_at,
             summary=o.title,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import cast, func, select
+from sqlalchemy import ColumnElement, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Opportunity, Organization, Place, Session, Topic
@@ -93,17 +93,62 @@ async def _places(session: AsyncSession, condition: object) -> dict[int, PlaceVi
     return {row[0]: PlaceView(*row) for row in result.all()}
 
 
+@dataclass(frozen=True)
+class SessionView:
+    opportunity_id: int
+    starts_at: datetime
+    ends_at: datetime
+    local_date: date
+    local_dow: int
+    local_start_minute: int
+
+
 async def sessions_by_opportunity_ids(
-    session: AsyncSession, ids: Sequence[int], *, upcoming_from: datetime | None = None
-) -> dict[int, list[Session]]:
-    found: dict[int, list[Session]] = defaultdict(list)
+    session: AsyncSession,
+    ids: Sequence[int],
+    *,
+    upcoming_from: datetime | None = None,
+    limit_per: int | None = None,
+) -> dict[int, list[SessionView]]:
+    """Sessions in start order, at most `limit_per` per listing (plain rows, no ORM objects:
+    a page of 20 listings has hundreds of sessions)."""
+    found: dict[int, list[SessionView]] = defaultdict(list)
     if not ids:
         return found
-    stmt = select(Session).where(Session.opportunity_id.in_(set(ids)))
+    conditions: list[ColumnElement[bool]] = [Session.opportunity_id.in_(set(ids))]
     if upcoming_from is not None:
-        stmt = stmt.where(Session.ends_at >= upcoming_from)
-    for row in await session.scalars(stmt.order_by(Session.opportunity_id, Session.starts_at)):
-        found[row.opportunity_id].append(row)
+        conditions.append(Session.ends_at >= upcoming_from)
+    rank = (
+        func.row_number()
+        .over(partition_by=Session.opportunity_id, order_by=Session.starts_at)
+        .label("rank")
+    )
+    inner = (
+        select(
+            Session.opportunity_id,
+            Session.starts_at,
+            Session.ends_at,
+            Session.local_date,
+            Session.local_dow,
+            Session.local_start_minute,
+            rank,
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    stmt = select(
+        inner.c.opportunity_id,
+        inner.c.starts_at,
+        inner.c.ends_at,
+        inner.c.local_date,
+        inner.c.local_dow,
+        inner.c.local_start_minute,
+    )
+    if limit_per is not None:
+        stmt = stmt.where(inner.c.rank <= limit_per)
+    stmt = stmt.order_by(inner.c.opportunity_id, inner.c.starts_at)
+    for row in (await session.execute(stmt)).all():
+        found[row[0]].append(SessionView(*row))
     return found
 
 

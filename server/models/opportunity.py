@@ -114,7 +114,8 @@ class Opportunity(Timestamped, Base):
     source_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # Topic names and organization name, kept by the catalog service for full-text search.
-    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
+    # Only SQL reads it; deferred so loading a listing does not drag its index terms along.
     search_vector: Mapped[Any] = mapped_column(
-        TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=False
+        TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=False, deferred=True
     )

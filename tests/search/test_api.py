@@ -100,3 +100,19 @@ async def test_map_clusters_count_every_listing_in_the_box(client: httpx.AsyncCl
     assert singles and all(c["opportunityId"] for c in singles)
     bad = await gql(client, query, {"bbox": {**box, "south": 50}, "zoom": 9})
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_sessions_are_upcoming_in_order_and_capped(client: httpx.AsyncClient) -> None:
+    body = await gql(
+        client,
+        """{ opportunities(filter: {organizations: ["fixture-garfield-hub"]}, first: 3) {
+             edges { node { few: sessions(first: 2) { startsAt }
+                            many: sessions(first: 100) { startsAt }
+                            past: sessions(includePast: true, first: 100) { startsAt } } } } }""",
+    )
+    for edge in body["data"]["opportunities"]["edges"]:
+        node = edge["node"]
+        many = [s["startsAt"] for s in node["many"]]
+        assert [s["startsAt"] for s in node["few"]] == many[:2]
+        assert many == sorted(many) and len(many) == 18  # Tue/Thu, mid-June to mid-August
+        assert len(node["past"]) >= len(many)
