@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from server.search.query import MatchCount
+
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
@@ -71,6 +73,7 @@ EN: dict[str, str] = {
     "search.results_title": "Results",
     "search.count.one": "{count} result",
     "search.count.other": "{count} results",
+    "search.count_capped": "More than {count} results",
     "search.near": "near {place}",
     "search.near_you": "near your location",
     "search.within": "within {km} km",
@@ -228,6 +231,7 @@ ES: dict[str, str] = {
     "search.results_title": "Resultados",
     "search.count.one": "{count} resultado",
     "search.count.other": "{count} resultados",
+    "search.count_capped": "Más de {count} resultados",
     "search.near": "cerca de {place}",
     "search.near_you": "cerca de tu ubicación",
     "search.within": "a menos de {km} km",
@@ -442,6 +446,14 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in self.messages
+
+    def match_count(self, total: MatchCount) -> str:
+        """'12 results', or 'More than 1,000 results' when the count stopped at its cap."""
+        key = "search.count_capped" if total.capped else "search.count"
+        if not total.capped:
+            key += ".one" if total.value == 1 else ".other"
+        message = self.messages.get(key) or EN[key]
+        return message.format(count=self.number(total.value))
 
     # -- numbers ---------------------------------------------------------------
 

@@ -27,7 +27,14 @@ from server.geo.geocoder import default_geocoder
 from server.models import Opportunity, Organization, Topic
 from server.models.enums import Accessibility, Delivery, OpportunityKind, OrganizationStatus
 from server.search import service as search_service
-from server.search.query import SearchFilter, SearchHit, SearchPage, SearchQuery, TimeOfDay
+from server.search.query import (
+    MatchCount,
+    SearchFilter,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    TimeOfDay,
+)
 from server.settings import Settings
 from web import ics, jsonld
 from web.forms import RADIUS_CHOICES, FormError, SearchForm, error_from_service, parse_search_form
@@ -291,7 +298,7 @@ async def search_page(request: Request) -> Response:
     ctx = page_context(request)
     form = parse_search_form(request.query_params)
     page: SearchPage | None = None
-    total = 0
+    total = MatchCount(0, capped=False)
     results: list[ResultView] = []
     async with ctx.sessionmaker() as session:
         topics = await reads.all_topics(session)
@@ -464,7 +471,7 @@ async def organization_page(request: Request) -> Response:
         return await not_found(request)
     error: FormError | None = None
     page: SearchPage | None = None
-    total = 0
+    total = MatchCount(0, capped=False)
     results: list[ResultView] = []
     after = request.query_params.get("after") or None
     query = SearchQuery(filter=SearchFilter(organizations=[slug]), after=after)

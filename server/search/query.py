@@ -69,6 +69,14 @@ class SearchHit:
     cursor: str
 
 
+@dataclass(frozen=True)
+class MatchCount:
+    """How many listings match, counted exactly up to a cap (see service.COUNT_CAP)."""
+
+    value: int
+    capped: bool  # True: at least `value` match, probably more
+
+
 @dataclass
 class SearchPage:
     hits: list[SearchHit]

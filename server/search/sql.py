@@ -220,5 +220,10 @@ def _ranked_page(
     )
 
 
-def count_sql(where: Where) -> tuple[str, dict[str, Any]]:
-    return f"SELECT count(*) FROM opportunities o WHERE {where.sql()}", dict(where.params)
+def count_sql(where: Where, *, cap: int) -> tuple[str, dict[str, Any]]:
+    """Counts at most cap + 1 rows: an exact count of a dense circle reads every row in it."""
+    sql = (
+        f"SELECT count(*) FROM (SELECT 1 FROM opportunities o WHERE {where.sql()} "
+        "LIMIT :count_limit) c"
+    )
+    return sql, {**where.params, "count_limit": cap + 1}
