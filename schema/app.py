@@ -13,6 +13,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
 from schema.context import Context
+from schema.database import CloseRequestDatabase
 from schema.limits import extensions
 from schema.query import Query
 from schema.types import Opportunity, Organization
@@ -21,7 +22,9 @@ from server.settings import Settings
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query, types=[Opportunity, Organization], extensions=extensions(settings)
+        query=Query,
+        types=[Opportunity, Organization],
+        extensions=[*extensions(settings), CloseRequestDatabase],
     )
 
 

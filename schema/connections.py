@@ -44,7 +44,7 @@ class OpportunityConnection:
         return await self.counted
 
     async def _run_count(self, context: Context) -> MatchCount:
-        async with context.sessionmaker() as session:
+        async with context.db.use() as session:
             with domain_errors():
                 return await search_service.count(
                     session, self.query, settings=context.settings, now=context.now

@@ -1,4 +1,4 @@
-"""What every resolver can reach: settings, a session factory, per-request loaders."""
+"""What every resolver can reach: settings, the request's database session, loaders."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
+from schema.database import RequestDatabase
 from schema.loaders import Loaders
 from server.settings import Settings
 
@@ -19,7 +20,9 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     # One clock reading per request, so "upcoming" means the same thing in every field.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    db: RequestDatabase = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessionmaker, self.now)
+        self.db = RequestDatabase(self.sessionmaker)
+        self.loaders = Loaders(self.db, self.now)

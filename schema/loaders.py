@@ -1,7 +1,6 @@
 """Per-request DataLoaders, built in get_context, never at module level.
 
-Each batch opens its own short session: graphql-core resolves sibling fields
-concurrently and one AsyncSession must not be shared across tasks.
+Batches use the request's one session under its lock (schema/database.py).
 """
 
 from __future__ import annotations
@@ -10,9 +9,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from schema.database import RequestDatabase
 from server.catalog import reads
 from server.catalog.reads import PlaceView, SessionView
 from server.models import Opportunity, Organization, Topic
@@ -21,8 +21,8 @@ V = TypeVar("V")
 
 
 class Loaders:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], now: datetime) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, db: RequestDatabase, now: datetime) -> None:
+        self._db = db
         self._now = now
         self.opportunity_by_id = self._by_id(reads.opportunities_by_ids, Opportunity)
         self.organization_by_id = self._by_id(reads.organizations_by_ids, Organization)
@@ -39,7 +39,7 @@ class Loaders:
         _type: type[V],
     ) -> DataLoader[int, V | None]:
         async def load(keys: list[int]) -> list[V | None]:
-            async with self._sessionmaker() as session:
+            async with self._db.use() as session:
                 found = await fetch(session, keys)
             return [found.get(key) for key in keys]
 
@@ -48,7 +48,7 @@ class Loaders:
     async def _sessions(self, keys: list[tuple[int, bool, int]]) -> list[list[SessionView]]:
         # One query per distinct (include past, how many): a page asks the same for all rows.
         found: dict[tuple[bool, int], dict[int, list[SessionView]]] = {}
-        async with self._sessionmaker() as session:
+        async with self._db.use() as session:
             for include_past, limit in sorted({(k[1], k[2]) for k in keys}):
                 ids = [k[0] for k in keys if (k[1], k[2]) == (include_past, limit)]
                 found[(include_past, limit)] = await reads.sessions_by_opportunity_ids(

@@ -74,7 +74,7 @@ class Query:
         context = info.context
         query = search_query(near, radius_km, filter, sort, first, after)
         with domain_errors():
-            async with context.sessionmaker() as session:
+            async with context.db.use() as session:
                 page = await search_service.search(
                     session, query, settings=context.settings, now=context.now
                 )
@@ -113,7 +113,7 @@ class Query:
 
     @strawberry.field
     async def organization(self, info: Info[Context, None], slug: str) -> Organization | None:
-        async with info.context.sessionmaker() as session:
+        async with info.context.db.use() as session:
             row = await reads.organization_by_slug(session, slug[:120])
         if row is None or row.status != "approved":
             return None
@@ -130,7 +130,7 @@ class Query:
                     f"first must be between 1 and {settings.max_page_size}", field="first"
                 )
             after_id = _org_after(after)
-            async with info.context.sessionmaker() as session:
+            async with info.context.db.use() as session:
                 rows = await reads.organizations_page(session, first=first, after_id=after_id)
         page = rows[:first]
         return OrganizationConnection(
@@ -145,7 +145,7 @@ class Query:
 
     @strawberry.field
     async def topics(self, info: Info[Context, None]) -> list[Topic]:
-        async with info.context.sessionmaker() as session:
+        async with info.context.db.use() as session:
             return [Topic.from_row(t) for t in await reads.all_topics(session)]
 
     @strawberry.field(description="Listings grouped on a grid for a map view of a bounding box.")
@@ -159,7 +159,7 @@ class Query:
         context = info.context
         search_filter = search_query(None, None, filter, None, None, None).filter
         with domain_errors():
-            async with context.sessionmaker() as session:
+            async with context.db.use() as session:
                 found = await cluster_service.map_clusters(
                     session,
                     cluster_service.BBox(bbox.south, bbox.west, bbox.north, bbox.east),
