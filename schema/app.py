@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import orjson
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
 
 from schema.context import Context
 from schema.database import CloseRequestDatabase
@@ -45,5 +43,5 @@ class CityLearnGraphQL(GraphQL[Context, None]):
             sessionmaker=self.sessionmaker,
         )
 
-    async def process_result(self, request: Request, result: Any) -> GraphQLHTTPResponse:
-        return await super().process_result(request, result)
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
