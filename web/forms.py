@@ -20,28 +20,7 @@ from server.search.query import NearInput, SearchFilter, SearchQuery, SortOrder
 
 RADIUS_CHOICES: tuple[float, ...] = (2.0, 5.0, 10.0, 25.0)
 
-# Every parameter the search form understands (anything else in the URL is ignored).
-PARAMS = (
-    "q",
-    "lat",
-    "lng",
-    "text",
-    "radius",
-    "age",
-    "topic",
-    "free",
-    "max_cost",
-    "delivery",
-    "kind",
-    "from",
-    "to",
-    "day",
-    "time",
-    "language",
-    "access",
-    "sort",
-    "after",
-)
+# The parameters that narrow a search (the filter panel).
 FILTER_PARAMS = (
     "topic",
     "free",
@@ -55,6 +34,8 @@ FILTER_PARAMS = (
     "language",
     "access",
 )
+# Every parameter the search form understands (anything else in the URL is ignored).
+PARAMS = ("q", "lat", "lng", "text", "radius", "age", *FILTER_PARAMS, "sort", "after")
 
 # InvalidInput.field from the search service -> the form parameter to point at.
 SERVICE_FIELDS = {

@@ -375,15 +375,20 @@ async def load_detail(session: AsyncSession, opportunity_id: int, now: datetime)
     return Detail(opportunity, organization, place, sessions, ordered)
 
 
-async def opportunity_page(request: Request) -> Response:
-    ctx = page_context(request)
+async def _requested_detail(request: Request, ctx: PageContext) -> Detail | None:
     opportunity_id = _opportunity_id(request.path_params.get("opportunity_id"))
     if opportunity_id is None:
-        return await not_found(request)
+        return None
     async with ctx.sessionmaker() as session:
-        detail = await load_detail(session, opportunity_id, ctx.now)
+        return await load_detail(session, opportunity_id, ctx.now)
+
+
+async def opportunity_page(request: Request) -> Response:
+    ctx = page_context(request)
+    detail = await _requested_detail(request, ctx)
     if detail is None:
         return await not_found(request)
+    opportunity_id = detail.opportunity.id
     url = ctx.absolute(f"/opportunities/{opportunity_id}")
     org_url = ctx.absolute(f"/organizations/{detail.organization.slug}")
     structured = jsonld.build(
@@ -419,11 +424,7 @@ def _directions(place: PlaceView | None) -> str | None:
 
 async def opportunity_ics(request: Request) -> Response:
     ctx = page_context(request)
-    opportunity_id = _opportunity_id(request.path_params.get("opportunity_id"))
-    if opportunity_id is None:
-        return await not_found(request)
-    async with ctx.sessionmaker() as session:
-        detail = await load_detail(session, opportunity_id, ctx.now)
+    detail = await _requested_detail(request, ctx)
     if detail is None or not detail.sessions:
         return await not_found(request)
     o = detail.opportunity
