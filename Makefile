@@ -19,8 +19,9 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
+# Debian's python3 lacks ensurepip until python3-venv is installed.
 $(VPY):
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); PYTHON=$(PYTHON) bash scripts/system-deps.sh --venv && $(PYTHON) -m venv $(VENV); }
 
 # Reinstall only when pyproject.toml changed since the last successful install.
 $(STAMP): pyproject.toml | $(VPY)

@@ -3,6 +3,7 @@
 #
 #   bash scripts/system-deps.sh            PostgreSQL + PostGIS and Redis
 #   bash scripts/system-deps.sh --browser  ... plus Chromium and a font for the browser tests
+#   bash scripts/system-deps.sh --venv     only Python's venv module (python3-venv on Debian)
 #
 # PostgreSQL/PostGIS is not checked when DATABASE_URL is set, Redis not when REDIS_URL is
 # set (those servers are run by someone else). Silent when everything is present. When
@@ -11,9 +12,11 @@
 set -euo pipefail
 
 browser=0
+venv_only=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
+    --venv) venv_only=1 ;;
     -h | --help)
       sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
@@ -59,6 +62,12 @@ check() {
   postgis_for=""
   need_postgis_generic=0
   missing_pkgs=()
+
+  if ((venv_only)); then
+    # Debian splits ensurepip (which venv needs) out of python3 into python3-venv.
+    "${PYTHON:-python3}" -c 'import ensurepip' >/dev/null 2>&1 || missing_pkgs+=(python3-venv)
+    return
+  fi
 
   if [[ -z "${DATABASE_URL:-}" ]]; then
     local ver sharedir
