@@ -25,9 +25,7 @@ def make_engine(settings: Settings | None = None, **kwargs: object) -> AsyncEngi
         # are short, so it only ever adds latency (measured: 150 ms on a 1 ms search).
         # Parallel workers, picked for the same misestimates, cost more CPU than they save
         # under concurrent load (measured: +17% page throughput without them).
-        "connect_args": {
-            "server_settings": {"jit": "off", "max_parallel_workers_per_gather": "0"}
-        },
+        "connect_args": {"server_settings": {"jit": "off", "max_parallel_workers_per_gather": "0"}},
     }
     options.update(kwargs)
     return create_async_engine(settings.sqlalchemy_url, **options)
