@@ -754,13 +754,19 @@ def start(test: bool = False) -> None:
 
 
 def stop() -> None:
-    """Stop the private servers of this data folder if they are running."""
+    """Stop the private servers of this data folder if they are running.
+
+    Like start(), a service whose URL is set in the environment is not ours to manage
+    in this shell: `DATABASE_URL=... make test` must not stop a developer's servers.
+    """
     paths = _paths()
     if not paths.data.is_dir():
         return
     with _locked(paths):
-        _stop_redis(paths)
-        _stop_postgres(paths)
+        if not os.environ.get("REDIS_URL"):
+            _stop_redis(paths)
+        if not os.environ.get("DATABASE_URL"):
+            _stop_postgres(paths)
 
 
 def status() -> dict[str, str]:

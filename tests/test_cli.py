@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,3 +34,27 @@ def test_services_status_names_both_servers() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "postgres" in result.stdout and "redis" in result.stdout
+
+
+def test_stop_leaves_private_servers_alone_when_urls_point_elsewhere() -> None:
+    env = {**os.environ, "DATABASE_URL": "postgresql://elsewhere/db", "REDIS_URL": "redis://x/0"}
+    stopped = subprocess.run(
+        [sys.executable, "-m", "server.cli", "services", "stop"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert stopped.returncode == 0, stopped.stderr
+    assert "external (DATABASE_URL)" in stopped.stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "server.cli", "services", "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # This suite itself runs on the private servers unless the URLs are set for it.
+    if not os.environ.get("DATABASE_URL"):
+        assert "postgres running" in " ".join(status.stdout.split())
