@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import fetch_all
 from server.geo.geocoder import GeoPoint
 from server.search import cursor as cursors
 from server.search import validation
@@ -46,7 +46,7 @@ async def search(
         query.filter, point=point, radius_m=radius * 1000 if radius else None, now=now
     )
     sql, params = page_sql(where, sort=sort, after=after, limit=limit, point=point, now=now)
-    rows = (await session.execute(text(sql), params)).all()
+    rows = await fetch_all(session, sql, params)
     hits = [_hit(row, sort) for row in rows[:limit]]
     return SearchPage(
         hits=hits,
@@ -81,7 +81,7 @@ async def count(
         query.filter, point=point, radius_m=radius * 1000 if radius else None, now=_now(now)
     )
     sql, params = count_sql(where, cap=COUNT_CAP)
-    found = int((await session.execute(text(sql), params)).scalar_one())
+    found = int((await fetch_all(session, sql, params))[0][0])
     return MatchCount(value=min(found, COUNT_CAP), capped=found > COUNT_CAP)
 
 
