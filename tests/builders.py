@@ -19,6 +19,8 @@ from server.settings import load_settings
 TIE_POINT = GeoPoint(41.8810, -87.7170)
 TIE_ORG_SLUG = "fixture-garfield-hub"
 TIE_LISTINGS = 35
+# Elsewhere, for tests that add listings of their own without joining the tie.
+OTHER_POINT = GeoPoint(41.8000, -87.6000)
 
 
 async def create_organization(session: AsyncSession, slug: str, **fields: Any) -> Organization:

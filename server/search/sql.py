@@ -8,7 +8,7 @@ ever spliced into the text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from server.geo.geocoder import GeoPoint
@@ -50,8 +50,12 @@ def filter_where(
     """The WHERE shared by the result page, the total count and the map clusters."""
     w = Where()
     w.add("o.status = 'published'")
-    # Hide listings whose schedule is over; undated listings are ongoing.
-    w.add("(o.end_date IS NULL OR o.end_date >= CAST(:today AS date))", today=now.date())
+    # Hide listings whose schedule is over; undated listings are ongoing. end_date is the
+    # listing's local date, which can trail the UTC date by a day: one day of grace.
+    w.add(
+        "(o.end_date IS NULL OR o.end_date >= CAST(:today AS date))",
+        today=now.date() - timedelta(days=1),
+    )
     if point is not None and radius_m is not None:
         w.radius_clause = f"ST_DWithin(o.location, {POINT_SQL}, :radius_m, false)"
         w.add(w.radius_clause, lat=point.latitude, lng=point.longitude, radius_m=radius_m)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -115,7 +115,8 @@ def matches(row: Row, f: dict[str, Any], now: datetime) -> bool:
     """The filter semantics the API documents, written out by hand."""
     if row.status != "published":
         return False
-    if row.end_date is not None and row.end_date < now.date():
+    # end_date is local; the search gives a day of grace for time zones behind UTC.
+    if row.end_date is not None and row.end_date < now.date() - timedelta(days=1):
         return False
     if "age" in f and not row.min_age <= f["age"] <= row.max_age:
         return False

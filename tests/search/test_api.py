@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.db import session_scope
 from tests import builders
 from tests.graphql_client import gql
 
@@ -116,3 +119,30 @@ async def test_sessions_are_upcoming_in_order_and_capped(client: httpx.AsyncClie
         assert [s["startsAt"] for s in node["few"]] == many[:2]
         assert many == sorted(many) and len(many) == 18  # Tue/Thu, mid-June to mid-August
         assert len(node["past"]) >= len(many)
+
+
+async def test_ended_listings_are_hidden_with_a_day_of_grace(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    today = datetime.now(UTC).date()
+    async with session_scope(sessionmaker) as session:
+        org = await builders.create_organization(session, "fixture-ended-org")
+        place = await builders.create_place(session, org, builders.OTHER_POINT)
+        for title, ended in (("Ended Yesterday", 1), ("Ended Last Week", 7)):
+            await builders.create_opportunity(
+                session,
+                org,
+                place,
+                builders.OTHER_POINT,
+                title=title,
+                start_date=today - timedelta(days=30),
+                end_date=today - timedelta(days=ended),
+            )
+    body = await gql(
+        client,
+        '{ opportunities(filter: {organizations: ["fixture-ended-org"]}) '
+        "{ totalCount edges { node { title } } } }",
+    )
+    titles = [e["node"]["title"] for e in body["data"]["opportunities"]["edges"]]
+    # Yesterday in UTC may still be today where the listing is (Chicago is UTC-5/-6).
+    assert titles == ["Ended Yesterday"]

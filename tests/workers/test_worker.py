@@ -24,9 +24,9 @@ async def test_expand_sessions_job_is_idempotent(
 ) -> None:
     async with session_scope(sessionmaker) as session:
         org = await builders.create_organization(session, "fixture-worker-org")
-        place = await builders.create_place(session, org, builders.TIE_POINT)
+        place = await builders.create_place(session, org, builders.OTHER_POINT)
         opp = await builders.create_opportunity(
-            session, org, place, builders.TIE_POINT, title="Worker Fixture"
+            session, org, place, builders.OTHER_POINT, title="Worker Fixture"
         )
         # Change the schedule by hand; the job must bring the sessions in line.
         opp.schedule_rrule = "FREQ=WEEKLY;BYDAY=SA;COUNT=4"
