@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,8 +17,6 @@ from server.settings import Settings, load_settings
 
 async def healthz(request: Request) -> Response:
     """Liveness plus a database round trip, for load balancers and docker-compose."""
-    from sqlalchemy import text
-
     try:
         async with request.app.state.sessionmaker() as session:
             await session.execute(text("SELECT 1"))
