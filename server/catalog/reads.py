@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.catalog.schedule import UPCOMING_SESSION_SQL
 from server.db import fetch_all
 from server.models import Opportunity, Organization, Topic
 
@@ -113,12 +114,12 @@ async def sessions_by_opportunity_ids(
         "SELECT opportunity_id, starts_at, ends_at, local_date, local_dow, local_start_minute "
         "FROM (SELECT s.*, row_number() OVER (PARTITION BY opportunity_id ORDER BY starts_at) "
         "AS rank FROM sessions s WHERE opportunity_id = ANY(:ids)"
-        + (" AND ends_at >= :upcoming" if upcoming_from is not None else "")
+        + (f" AND {UPCOMING_SESSION_SQL}" if upcoming_from is not None else "")
         + ") ranked"
         + (" WHERE rank <= :limit_per" if limit_per is not None else "")
         + " ORDER BY opportunity_id, starts_at"
     )
-    params = {"ids": sorted(set(ids)), "upcoming": upcoming_from, "limit_per": limit_per}
+    params = {"ids": sorted(set(ids)), "now": upcoming_from, "limit_per": limit_per}
     for row in await fetch_all(session, sql, params):
         found[row[0]].append(SessionView(*row))
     return found

@@ -14,6 +14,11 @@ from server.errors import InvalidInput
 # an RRULE like FREQ=MINUTELY with no end.
 MAX_SESSIONS = 500
 
+# A session counts as upcoming until it ends, so one in progress still shows (a drop-in
+# that started at five is worth walking to at six). The one place this rule lives;
+# `s` is the sessions table and `:now` the request's clock.
+UPCOMING_SESSION_SQL = "s.ends_at >= :now"
+
 
 @dataclass(frozen=True)
 class SessionTimes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.catalog.schedule import UPCOMING_SESSION_SQL
 from server.geo.geocoder import GeoPoint
 from server.search.cursor import Cursor
 from server.search.query import SearchFilter, SortOrder, TimeOfDay
@@ -96,7 +97,7 @@ def _session_window(w: Where, f: SearchFilter, now: datetime) -> None:
     """Date, weekday and time-of-day filters must hold for one and the same session."""
     if not (f.starts_after or f.starts_before or f.days_of_week or f.time_of_day):
         return
-    parts = ["s.opportunity_id = o.id", "s.ends_at >= :now"]
+    parts = ["s.opportunity_id = o.id", UPCOMING_SESSION_SQL]
     if f.starts_after:
         parts.append("s.local_date >= :date_from")
         w.params["date_from"] = f.starts_after
@@ -151,7 +152,7 @@ def page_sql(
 def _next_start(id_sql: str) -> str:
     return (
         "(SELECT min(s.starts_at) FROM sessions s "
-        f"WHERE s.opportunity_id = {id_sql} AND s.starts_at >= :now)"
+        f"WHERE s.opportunity_id = {id_sql} AND {UPCOMING_SESSION_SQL})"
     )
 
 

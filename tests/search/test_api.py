@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.catalog import reads
 from server.db import session_scope
+from server.search import service as search_service
+from server.search.query import SearchFilter, SearchQuery
+from server.settings import Settings
 from tests import builders
 from tests.graphql_client import gql
 
@@ -146,3 +150,56 @@ async def test_ended_listings_are_hidden_with_a_day_of_grace(
     titles = [e["node"]["title"] for e in body["data"]["opportunities"]["edges"]]
     # Yesterday in UTC may still be today where the listing is (Chicago is UTC-5/-6).
     assert titles == ["Ended Yesterday"]
+
+
+async def test_a_session_in_progress_counts_as_upcoming_everywhere(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    # The soonest sort and the sessions a listing shows follow one rule: a session counts
+    # until it ends. (They once disagreed for an hour or two every afternoon.)
+    async with session_scope(sessionmaker) as session:
+        org = await builders.create_organization(session, "fixture-in-progress-org")
+        place = await builders.create_place(session, org, builders.OTHER_POINT)
+        day = date(2099, 7, 7)  # a Tuesday
+        running = await builders.create_opportunity(
+            session,
+            org,
+            place,
+            builders.OTHER_POINT,
+            title="Started At Ten",
+            start_date=day,
+            end_date=day,
+            schedule_rrule=None,
+            start_time=time(10, 0),
+        )
+        later = await builders.create_opportunity(
+            session,
+            org,
+            place,
+            builders.OTHER_POINT,
+            title="Starts At Eleven",
+            start_date=day,
+            end_date=day,
+            schedule_rrule=None,
+            start_time=time(11, 0),
+        )
+    # 10:45 in Chicago: the first is 45 minutes into its 90, the second has not begun.
+    now = datetime(2099, 7, 7, 15, 45, tzinfo=UTC)
+    query = SearchQuery(filter=SearchFilter(organizations=["fixture-in-progress-org"]))
+    async with sessionmaker() as session:
+        page = await search_service.search(session, query, settings=settings, now=now)
+        shown = await reads.sessions_by_opportunity_ids(
+            session, [running.id, later.id], upcoming_from=now
+        )
+    assert [hit.opportunity_id for hit in page.hits] == [running.id, later.id]
+    assert page.hits[0].next_start == shown[running.id][0].starts_at
+    assert shown[running.id][0].starts_at < now < shown[running.id][0].ends_at
+    # Once it has ended it is gone from both.
+    after_end = datetime(2099, 7, 7, 16, 31, tzinfo=UTC)
+    async with sessionmaker() as session:
+        page = await search_service.search(session, query, settings=settings, now=after_end)
+        shown = await reads.sessions_by_opportunity_ids(
+            session, [running.id, later.id], upcoming_from=after_end
+        )
+    assert [hit.opportunity_id for hit in page.hits] == [later.id, running.id]
+    assert page.hits[1].next_start is None and running.id not in shown
