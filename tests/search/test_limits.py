@@ -49,3 +49,20 @@ def test_only_unexpected_errors_are_masked() -> None:
     assert should_mask(GraphQLError("boom", original_error=ZeroDivisionError()))
     assert not should_mask(GraphQLError("bad", original_error=InvalidInput("bad")))
     assert not should_mask(GraphQLError("Variable '$first' got invalid value"))
+
+
+async def test_unknown_fragment_is_a_plain_validation_error(
+    client: httpx.AsyncClient, production_client: httpx.AsyncClient
+) -> None:
+    # The depth rule once crashed on it and the client read "'Nope'".
+    for c in (client, production_client):
+        body = await gql(c, "{ opportunities { ...Nope } }")
+        assert body["errors"][0]["message"] == "Unknown fragment 'Nope'."
+        assert body.get("data") is None
+    # A known fragment still counts toward the depth.
+    deep = (
+        "{ opportunities { ...Deep } } fragment Deep on OpportunityConnection "
+        "{ edges { node { organization { " + "x { " * 8 + "}" * 8 + " } } } }"
+    )
+    body = await gql(client, deep)
+    assert any("depth" in e["message"].lower() for e in body["errors"]), body
