@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +15,8 @@ from schema.types import Opportunity
 from server.search import service as search_service
 from server.search.query import MatchCount, SearchQuery
 from server.search.service import COUNT_CAP
+
+T = TypeVar("T")
 
 
 @strawberry.type
@@ -35,13 +39,17 @@ class OpportunityConnection:
     edges: list[OpportunityEdge]
     page_info: PageInfo
     query: strawberry.Private[SearchQuery]
-    counted: strawberry.Private[asyncio.Task[MatchCount] | None] = None
+    # Counted by the search resolver when the query asks for it (see schema/selection.py).
+    counted: strawberry.Private[MatchCount | None] = None
+    counting: strawberry.Private[asyncio.Task[MatchCount] | None] = None
 
-    async def _count(self, info: Info[Context, None]) -> MatchCount:
+    def _count(self, info: Info[Context, None]) -> MatchCount | Awaitable[MatchCount]:
+        if self.counted is not None:
+            return self.counted
         # totalCount and totalCountCapped share one query.
-        if self.counted is None:
-            self.counted = asyncio.ensure_future(self._run_count(info.context))
-        return await self.counted
+        if self.counting is None:
+            self.counting = asyncio.ensure_future(self._run_count(info.context))
+        return self.counting
 
     async def _run_count(self, context: Context) -> MatchCount:
         async with context.db.use() as session:
@@ -51,14 +59,29 @@ class OpportunityConnection:
                 )
 
     @strawberry.field(
+        graphql_type=int,
         description=(
             f"Matches in all pages, counted exactly up to {COUNT_CAP:,}; when there are more "
             "it says so in totalCountCapped. Costs one more query: ask only if shown."
-        )
+        ),
     )
-    async def total_count(self, info: Info[Context, None]) -> int:
-        return (await self._count(info)).value
+    def total_count(self, info: Info[Context, None]) -> int | Awaitable[int]:
+        return _then(self._count(info), lambda c: c.value)
 
-    @strawberry.field(description=f"True when more than {COUNT_CAP:,} listings match.")
-    async def total_count_capped(self, info: Info[Context, None]) -> bool:
-        return (await self._count(info)).capped
+    @strawberry.field(
+        graphql_type=bool, description=f"True when more than {COUNT_CAP:,} listings match."
+    )
+    def total_count_capped(self, info: Info[Context, None]) -> bool | Awaitable[bool]:
+        return _then(self._count(info), lambda c: c.capped)
+
+
+def _then(
+    count: MatchCount | Awaitable[MatchCount], pick: Callable[[MatchCount], T]
+) -> T | Awaitable[T]:
+    if isinstance(count, MatchCount):
+        return pick(count)
+
+    async def later() -> T:
+        return pick(await count)
+
+    return later()

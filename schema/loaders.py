@@ -14,8 +14,8 @@ from strawberry.dataloader import DataLoader
 
 from schema.database import RequestDatabase
 from server.catalog import reads
-from server.catalog.reads import PlaceView, SessionView
-from server.models import Opportunity, Organization, Topic
+from server.catalog.reads import ListingView, OrganizationView, SessionView
+from server.models import Topic
 
 V = TypeVar("V")
 
@@ -24,9 +24,8 @@ class Loaders:
     def __init__(self, db: RequestDatabase, now: datetime) -> None:
         self._db = db
         self._now = now
-        self.opportunity_by_id = self._by_id(reads.opportunities_by_ids, Opportunity)
-        self.organization_by_id = self._by_id(reads.organizations_by_ids, Organization)
-        self.place_by_id = self._by_id(reads.places_by_ids, PlaceView)
+        self.opportunity_by_id = self._by_id(reads.listings_by_ids, ListingView)
+        self.organization_by_id = self._by_id(reads.organizations_by_ids, OrganizationView)
         self.topic_by_id = self._by_id(reads.topics_by_ids, Topic)
         # Keys are (listing id, include past sessions, how many).
         self.sessions_by_opportunity: DataLoader[tuple[int, bool, int], list[SessionView]] = (

@@ -13,7 +13,8 @@ from schema.context import Context
 from schema.enums import OpportunitySort
 from schema.errors import domain_errors
 from schema.inputs import BBoxInput, GeoInput, OpportunityFilter, search_query
-from schema.types import MapCluster, Opportunity, Organization, Topic
+from schema.selection import selected
+from schema.types import MAX_SESSIONS_PER_LISTING, MapCluster, Opportunity, Organization, Topic
 from server.catalog import reads
 from server.errors import InvalidInput
 from server.search import clusters as cluster_service
@@ -40,6 +41,16 @@ def _org_after(after: str | None) -> int | None:
     except (ValueError, UnicodeError):
         pass
     raise InvalidInput("the cursor is not valid", field="after")
+
+
+def _sessions_to_read_ahead(info: Info[Context, None]) -> int:
+    """How many upcoming sessions per listing the query shows, to read with the listings."""
+    wanted = [
+        args["first"]
+        for args in selected(info, ["edges", "node", "sessions"])
+        if not args.get("includePast")
+    ]
+    return min(max(wanted, default=0), MAX_SESSIONS_PER_LISTING)
 
 
 _NODE_TYPES: dict[str, type[Opportunity] | type[Organization]] = {
@@ -73,24 +84,32 @@ class Query:
     ) -> OpportunityConnection:
         context = info.context
         query = search_query(near, radius_km, filter, sort, first, after)
+        sessions_per = _sessions_to_read_ahead(info)
         with domain_errors():
             async with context.db.use() as session:
                 page = await search_service.search(
                     session, query, settings=context.settings, now=context.now
                 )
-                rows = await reads.opportunities_by_ids(
-                    session, [hit.opportunity_id for hit in page.hits]
+                listings = await reads.listings_by_ids(
+                    session,
+                    [hit.opportunity_id for hit in page.hits],
+                    sessions_per=sessions_per,
+                    upcoming_from=context.now,
                 )
-        loader = context.loaders.opportunity_by_id
-        edges = []
-        for hit in page.hits:
-            row = rows[hit.opportunity_id]
-            loader.prime(row.id, row)
-            edges.append(
-                OpportunityEdge(
-                    cursor=hit.cursor, distance_km=hit.distance_km, node=Opportunity.from_row(row)
-                )
+                counted = None
+                if selected(info, ["totalCount"]) or selected(info, ["totalCountCapped"]):
+                    counted = await search_service.count(
+                        session, query, settings=context.settings, now=context.now
+                    )
+        edges = [
+            OpportunityEdge(
+                cursor=hit.cursor,
+                distance_km=hit.distance_km,
+                node=Opportunity.from_row(listings[hit.opportunity_id]),
             )
+            for hit in page.hits
+            if hit.opportunity_id in listings  # not deleted since the search
+        ]
         return OpportunityConnection(
             edges=edges,
             page_info=PageInfo(
@@ -100,6 +119,7 @@ class Query:
                 end_cursor=page.end_cursor,
             ),
             query=query,
+            counted=counted,
         )
 
     @strawberry.field

@@ -1,8 +1,10 @@
-"""Object types. Leaf fields are plain attributes; relations go through loaders."""
+"""Object types. Leaf fields are plain attributes. A listing arrives with its organization
+and place (one read), and with its first sessions when the resolver above read them ahead;
+anything else goes through the request's loaders."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
 from typing import Any, Self
 
@@ -12,9 +14,7 @@ from strawberry.types import Info
 
 from schema.context import Context
 from schema.enums import Accessibility, Delivery, OpportunityKind, OrganizationKind
-from server.catalog.reads import PlaceView, SessionView
-from server.models import Opportunity as OpportunityRow
-from server.models import Organization as OrganizationRow
+from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.models import Topic as TopicRow
 
 MAX_SESSIONS_PER_LISTING = 100
@@ -91,7 +91,7 @@ class Organization(relay.Node):
     neighborhood: str | None
 
     @classmethod
-    def from_row(cls, row: OrganizationRow) -> Organization:
+    def from_row(cls, row: OrganizationView) -> Organization:
         return cls(
             id=row.id,
             slug=row.slug,
@@ -145,12 +145,15 @@ class Opportunity(relay.Node):
     end_date: date | None
     timezone: str
     schedule_rrule: str | None
-    organization_id: strawberry.Private[int]
-    place_id: strawberry.Private[int | None]
+    organization: Organization
+    place: Place | None = strawberry.field(description="Null for online listings.")
     topic_ids: strawberry.Private[list[int]]
+    # The first upcoming sessions read with the listing, and how many were asked for.
+    upcoming: strawberry.Private[list[SessionType]]
+    upcoming_read: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: OpportunityRow) -> Opportunity:
+    def from_row(cls, row: ListingView) -> Opportunity:
         return cls(
             id=row.id,
             title=row.title,
@@ -172,9 +175,11 @@ class Opportunity(relay.Node):
             end_date=row.end_date,
             timezone=row.schedule_timezone,
             schedule_rrule=row.schedule_rrule,
-            organization_id=row.organization_id,
-            place_id=row.place_id,
+            organization=Organization.from_row(row.organization),
+            place=Place.from_view(row.place) if row.place is not None else None,
             topic_ids=list(row.topic_ids),
+            upcoming=[SessionType.from_row(s) for s in row.sessions],
+            upcoming_read=row.sessions_read,
         )
 
     @classmethod
@@ -190,29 +195,30 @@ class Opportunity(relay.Node):
         ]
 
     @strawberry.field
-    async def organization(self, info: Info[Context, None]) -> Organization:
-        row = await info.context.loaders.organization_by_id.load(self.organization_id)
-        assert row is not None  # foreign key
-        return Organization.from_row(row)
-
-    @strawberry.field(description="Null for online listings.")
-    async def place(self, info: Info[Context, None]) -> Place | None:
-        if self.place_id is None:
-            return None
-        view = await info.context.loaders.place_by_id.load(self.place_id)
-        return Place.from_view(view) if view else None
-
-    @strawberry.field
     async def topics(self, info: Info[Context, None]) -> list[Topic]:
         return [Topic.from_row(t) for t in await _load_many(info, self.topic_ids)]
 
-    @strawberry.field(description="Dated sessions in start order; upcoming ones unless asked.")
-    async def sessions(
+    @strawberry.field(
+        graphql_type=list[SessionType],
+        description="Dated sessions in start order; upcoming ones unless asked.",
+    )
+    def sessions(
         self, info: Info[Context, None], include_past: bool = False, first: int = 20
-    ) -> list[SessionType]:
+    ) -> list[SessionType] | Awaitable[list[SessionType]]:
+        # Not async: sessions read ahead with the listing come back as a plain value, and
+        # only a request the read-ahead cannot answer costs an awaitable.
         limit = max(0, min(first, MAX_SESSIONS_PER_LISTING))
         if limit == 0:
             return []
+        if not include_past and (
+            limit <= self.upcoming_read or len(self.upcoming) < self.upcoming_read
+        ):
+            return self.upcoming[:limit]
+        return self._load_sessions(info, include_past, limit)
+
+    async def _load_sessions(
+        self, info: Info[Context, None], include_past: bool, limit: int
+    ) -> list[SessionType]:
         rows = await info.context.loaders.sessions_by_opportunity.load(
             (self.id, include_past, limit)
         )

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from server.catalog.reads import PlaceView, SessionView
-from server.models import Opportunity, Organization
+from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.models.enums import Delivery, OpportunityKind
 from web.links import http_url
 
@@ -65,7 +64,7 @@ def schema_type(kind: str) -> str:
     return "Event"
 
 
-def _place(place: PlaceView | None, opportunity: Opportunity, url: str) -> dict[str, Any]:
+def _place(place: PlaceView | None, opportunity: ListingView, url: str) -> dict[str, Any]:
     physical: dict[str, Any] | None = None
     if place is not None:
         physical = {
@@ -97,7 +96,7 @@ def _place(place: PlaceView | None, opportunity: Opportunity, url: str) -> dict[
 
 
 def _location(
-    place: PlaceView | None, opportunity: Opportunity, url: str
+    place: PlaceView | None, opportunity: ListingView, url: str
 ) -> dict[str, Any] | list[dict[str, Any]]:
     main = _place(place, opportunity, url)
     if opportunity.delivery == Delivery.HYBRID.value and main.get("@type") == "Place":
@@ -106,7 +105,7 @@ def _location(
     return main
 
 
-def _offer(opportunity: Opportunity, url: str) -> dict[str, Any]:
+def _offer(opportunity: ListingView, url: str) -> dict[str, Any]:
     return {
         "@type": "Offer",
         "price": f"{opportunity.cost_cents / 100:.2f}",
@@ -116,7 +115,7 @@ def _offer(opportunity: Opportunity, url: str) -> dict[str, Any]:
     }
 
 
-def _organization(organization: Organization, org_url: str) -> dict[str, Any]:
+def _organization(organization: OrganizationView, org_url: str) -> dict[str, Any]:
     found: dict[str, Any] = {"@type": "Organization", "name": organization.name, "url": org_url}
     website = http_url(organization.website)
     if website:
@@ -124,7 +123,7 @@ def _organization(organization: Organization, org_url: str) -> dict[str, Any]:
     return found
 
 
-def _local(moment: datetime, opportunity: Opportunity) -> str:
+def _local(moment: datetime, opportunity: ListingView) -> str:
     """ISO 8601 with the listing's own UTC offset, as search engines prefer."""
     try:
         zone = ZoneInfo(opportunity.schedule_timezone)
@@ -133,7 +132,7 @@ def _local(moment: datetime, opportunity: Opportunity) -> str:
     return moment.astimezone(zone).isoformat()
 
 
-def _schedule(opportunity: Opportunity, sessions: Sequence[SessionView]) -> dict[str, Any] | None:
+def _schedule(opportunity: ListingView, sessions: Sequence[SessionView]) -> dict[str, Any] | None:
     if len(sessions) < 2:
         return None
     try:
@@ -156,9 +155,9 @@ def _schedule(opportunity: Opportunity, sessions: Sequence[SessionView]) -> dict
 
 
 def build(
-    opportunity: Opportunity,
+    opportunity: ListingView,
     *,
-    organization: Organization,
+    organization: OrganizationView,
     place: PlaceView | None,
     sessions: Sequence[SessionView],
     topics: Sequence[str],

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server.catalog import reads
-from server.catalog.reads import PlaceView, SessionView
+from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.errors import InvalidInput
 from server.geo.geocoder import default_geocoder
-from server.models import Opportunity, Organization, Topic
+from server.models import Topic
 from server.models.enums import Accessibility, Delivery, OpportunityKind, OrganizationStatus
 from server.search import service as search_service
 from server.search.query import (
@@ -181,8 +181,8 @@ async def not_found(request: Request, exc: Exception | None = None) -> Response:
 @dataclass
 class ResultView:
     number: int
-    opportunity: Opportunity
-    organization: Organization | None
+    opportunity: ListingView
+    organization: OrganizationView | None
     place: PlaceView | None
     distance_km: float | None
     sessions: list[SessionView] = field(default_factory=list)
@@ -203,31 +203,26 @@ class ResultView:
 async def load_results(
     session: AsyncSession, hits: Sequence[SearchHit], now: datetime
 ) -> list[ResultView]:
-    """Everything the result list shows, in four batch reads whatever the page size."""
-    ids = [hit.opportunity_id for hit in hits]
-    opportunities = await reads.opportunities_by_ids(session, ids)
-    organizations = await reads.organizations_by_ids(
-        session, sorted({o.organization_id for o in opportunities.values()})
-    )
-    places = await reads.places_by_ids(
-        session, sorted({o.place_id for o in opportunities.values() if o.place_id is not None})
-    )
-    sessions = await reads.sessions_by_opportunity_ids(
-        session, ids, upcoming_from=now, limit_per=UPCOMING_IN_LIST
+    """Everything the result list shows, in one read whatever the page size."""
+    listings = await reads.listings_by_ids(
+        session,
+        [hit.opportunity_id for hit in hits],
+        sessions_per=UPCOMING_IN_LIST,
+        upcoming_from=now,
     )
     results: list[ResultView] = []
     for hit in hits:
-        opportunity = opportunities.get(hit.opportunity_id)
-        if opportunity is None:  # deleted between the search and the read
+        listing = listings.get(hit.opportunity_id)
+        if listing is None:  # deleted between the search and the read
             continue
         results.append(
             ResultView(
                 number=len(results) + 1,
-                opportunity=opportunity,
-                organization=organizations.get(opportunity.organization_id),
-                place=places.get(opportunity.place_id) if opportunity.place_id else None,
+                opportunity=listing,
+                organization=listing.organization,
+                place=listing.place,
                 distance_km=hit.distance_km,
-                sessions=sessions.get(opportunity.id, [])[:UPCOMING_IN_LIST],
+                sessions=list(listing.sessions),
             )
         )
     return results
@@ -346,33 +341,25 @@ def _opportunity_id(raw: object) -> int | None:
 
 @dataclass
 class Detail:
-    opportunity: Opportunity
-    organization: Organization
+    opportunity: ListingView
+    organization: OrganizationView
     place: PlaceView | None
     sessions: list[SessionView]
     topics: list[Topic]
 
 
 async def load_detail(session: AsyncSession, opportunity_id: int, now: datetime) -> Detail | None:
-    opportunity = (await reads.opportunities_by_ids(session, [opportunity_id])).get(opportunity_id)
-    if opportunity is None or opportunity.status != "published":
+    listing = (await reads.listings_by_ids(session, [opportunity_id])).get(opportunity_id)
+    if listing is None or listing.status != "published":
         return None
-    organization = (await reads.organizations_by_ids(session, [opportunity.organization_id])).get(
-        opportunity.organization_id
-    )
-    if organization is None or organization.status != OrganizationStatus.APPROVED.value:
+    if listing.organization.status != OrganizationStatus.APPROVED.value:
         return None
-    place = None
-    if opportunity.place_id is not None:
-        place = (await reads.places_by_ids(session, [opportunity.place_id])).get(
-            opportunity.place_id
-        )
     sessions = (
         await reads.sessions_by_opportunity_ids(session, [opportunity_id], upcoming_from=now)
     ).get(opportunity_id, [])
-    topics = await reads.topics_by_ids(session, list(opportunity.topic_ids))
-    ordered = [topics[i] for i in opportunity.topic_ids if i in topics]
-    return Detail(opportunity, organization, place, sessions, ordered)
+    topics = await reads.topics_by_ids(session, list(listing.topic_ids))
+    ordered = [topics[i] for i in listing.topic_ids if i in topics]
+    return Detail(listing, listing.organization, listing.place, sessions, ordered)
 
 
 async def _requested_detail(request: Request, ctx: PageContext) -> Detail | None:

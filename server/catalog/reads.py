@@ -6,13 +6,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.catalog.schedule import UPCOMING_SESSION_SQL
 from server.db import fetch_all
-from server.models import Opportunity, Organization, Topic
+from server.models import Topic
 
 
 @dataclass(frozen=True)
@@ -30,61 +31,17 @@ class PlaceView:
     free_internet: bool
 
 
-async def opportunities_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Opportunity]:
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Opportunity).where(Opportunity.id.in_(set(ids))))
-    return {row.id: row for row in rows}
-
-
-async def organizations_by_ids(
-    session: AsyncSession, ids: Sequence[int]
-) -> dict[int, Organization]:
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Organization).where(Organization.id.in_(set(ids))))
-    return {row.id: row for row in rows}
-
-
-async def organization_by_slug(session: AsyncSession, slug: str) -> Organization | None:
-    result: Organization | None = await session.scalar(
-        select(Organization).where(Organization.slug == slug)
-    )
-    return result
-
-
-async def organizations_page(
-    session: AsyncSession, *, first: int, after_id: int | None
-) -> list[Organization]:
-    """Approved organizations by id, first + 1 rows so the caller can tell if more follow."""
-    stmt = select(Organization).where(Organization.status == "approved")
-    if after_id is not None:
-        stmt = stmt.where(Organization.id > after_id)
-    rows = await session.scalars(stmt.order_by(Organization.id).limit(first + 1))
-    return list(rows)
-
-
-# Plain SQL through fetch_all on the hot paths of a results page (places, sessions):
-# skipping SQLAlchemy's statement building saves about half a millisecond of CPU each.
-_PLACES_SQL = (
-    "SELECT id, organization_id, name, address, postal_code, neighborhood, "
-    "ST_Y(location::geometry), ST_X(location::geometry), location_approximate, "
-    "wheelchair_accessible, free_internet FROM places WHERE "
-)
-
-
-async def places_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, PlaceView]:
-    if not ids:
-        return {}
-    rows = await fetch_all(session, _PLACES_SQL + "id = ANY(:ids)", {"ids": sorted(set(ids))})
-    return {row[0]: PlaceView(*row) for row in rows}
-
-
-async def places_of_organization(session: AsyncSession, organization_id: int) -> list[PlaceView]:
-    rows = await fetch_all(
-        session, _PLACES_SQL + "organization_id = :org ORDER BY name", {"org": organization_id}
-    )
-    return [PlaceView(*row) for row in rows]
+@dataclass(frozen=True)
+class OrganizationView:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    description: str
+    website: str | None
+    status: str
+    postal_code: str | None
+    neighborhood: str | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +52,161 @@ class SessionView:
     local_date: date
     local_dow: int
     local_start_minute: int
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """A listing as every reader shows it: with its organization and place, and its first
+    upcoming sessions when they were asked for (`sessions_per`)."""
+
+    organization: OrganizationView
+    place: PlaceView | None
+    sessions: tuple[SessionView, ...]
+    # How many upcoming sessions were read: `sessions` holds them all when it is shorter.
+    sessions_read: int
+    id: int
+    organization_id: int
+    place_id: int | None
+    kind: str
+    title: str
+    description: str
+    topic_ids: list[int]
+    min_age: int
+    max_age: int
+    min_grade: int | None
+    max_grade: int | None
+    cost_cents: int
+    financial_aid: bool
+    delivery: str
+    languages: list[str]
+    accessibility: list[str]
+    capacity: int | None
+    registration_url: str | None
+    start_date: date | None
+    end_date: date | None
+    schedule_rrule: str | None
+    schedule_timezone: str
+    status: str
+
+
+# Plain SQL through fetch_all: the reads behind a results page run on every search, and
+# skipping SQLAlchemy's statement building and ORM objects halves their CPU.
+_ORG_COLUMNS = (
+    "g.id, g.slug, g.name, g.kind, g.description, g.website, g.status, g.postal_code, "
+    "g.neighborhood"
+)
+_PLACE_COLUMNS = (
+    "pl.id, pl.organization_id, pl.name, pl.address, pl.postal_code, pl.neighborhood, "
+    "ST_Y(pl.location::geometry), ST_X(pl.location::geometry), pl.location_approximate, "
+    "pl.wheelchair_accessible, pl.free_internet"
+)
+_LISTING_COLUMNS = (
+    "o.id, o.organization_id, o.place_id, o.kind, o.title, o.description, o.topic_ids, "
+    "o.min_age, o.max_age, o.min_grade, o.max_grade, o.cost_cents, o.financial_aid, "
+    "o.delivery, o.languages, o.accessibility, o.capacity, o.registration_url, "
+    "o.start_date, o.end_date, o.schedule_rrule, o.schedule_timezone, o.status"
+)
+_SESSION_COLUMNS = (
+    "s.opportunity_id, s.starts_at, s.ends_at, s.local_date, s.local_dow, s.local_start_minute"
+)
+_N_LISTING = _LISTING_COLUMNS.count(",") + 1
+_N_ORG = _ORG_COLUMNS.count(",") + 1
+_N_PLACE = _PLACE_COLUMNS.count(",") + 1
+_LISTINGS_SQL = (
+    f"SELECT {_LISTING_COLUMNS}, {_ORG_COLUMNS}, {_PLACE_COLUMNS}, {{sessions}} "
+    "FROM opportunities o JOIN organizations g ON g.id = o.organization_id "
+    "LEFT JOIN places pl ON pl.id = o.place_id WHERE o.id = ANY(:ids)"
+)
+# The first upcoming sessions of each listing, as one array of records in the same row.
+_FIRST_SESSIONS = (
+    f"ARRAY(SELECT ROW({_SESSION_COLUMNS}) FROM sessions s WHERE s.opportunity_id = o.id "
+    f"AND {UPCOMING_SESSION_SQL} ORDER BY s.starts_at LIMIT :sessions_per)"
+)
+_LISTINGS_WITH_SESSIONS = _LISTINGS_SQL.format(sessions=_FIRST_SESSIONS)
+_LISTINGS_ONLY = _LISTINGS_SQL.format(sessions="NULL")
+
+
+def _listing(row: Any, sessions_per: int) -> ListingView:
+    org_end = _N_LISTING + _N_ORG
+    place = row[org_end : org_end + _N_PLACE]
+    sessions = row[org_end + _N_PLACE] or ()
+    return ListingView(
+        OrganizationView(*row[_N_LISTING:org_end]),
+        PlaceView(*place) if place[0] is not None else None,
+        tuple(SessionView(*s) for s in sessions),
+        sessions_per,
+        *row[:_N_LISTING],
+    )
+
+
+async def listings_by_ids(
+    session: AsyncSession,
+    ids: Sequence[int],
+    *,
+    sessions_per: int = 0,
+    upcoming_from: datetime | None = None,
+) -> dict[int, ListingView]:
+    """Listings with their organization and place in one statement, whatever their status
+    (callers decide what may be shown), plus the first `sessions_per` upcoming sessions."""
+    if not ids:
+        return {}
+    params: dict[str, Any] = {"ids": sorted(set(ids))}
+    sql = _LISTINGS_ONLY
+    if sessions_per > 0:
+        if upcoming_from is None:
+            raise ValueError("upcoming sessions need the request's clock")
+        sql = _LISTINGS_WITH_SESSIONS
+        params.update(now=upcoming_from, sessions_per=sessions_per)
+    rows = await fetch_all(session, sql, params)
+    return {row[0]: _listing(row, sessions_per) for row in rows}
+
+
+_ORGS_SQL = f"SELECT {_ORG_COLUMNS} FROM organizations g WHERE "
+
+
+async def organizations_by_ids(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, OrganizationView]:
+    if not ids:
+        return {}
+    rows = await fetch_all(session, _ORGS_SQL + "g.id = ANY(:ids)", {"ids": sorted(set(ids))})
+    return {row[0]: OrganizationView(*row) for row in rows}
+
+
+async def organization_by_slug(session: AsyncSession, slug: str) -> OrganizationView | None:
+    rows = await fetch_all(session, _ORGS_SQL + "g.slug = :slug", {"slug": slug})
+    return OrganizationView(*rows[0]) if rows else None
+
+
+async def organizations_page(
+    session: AsyncSession, *, first: int, after_id: int | None
+) -> list[OrganizationView]:
+    """Approved organizations by id, first + 1 rows so the caller can tell if more follow."""
+    rows = await fetch_all(
+        session,
+        _ORGS_SQL + "g.status = 'approved' AND g.id > :after ORDER BY g.id LIMIT :limit",
+        {"after": after_id if after_id is not None else 0, "limit": first + 1},
+    )
+    return [OrganizationView(*row) for row in rows]
+
+
+_PLACES_SQL = f"SELECT {_PLACE_COLUMNS} FROM places pl WHERE "
+
+
+async def places_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, PlaceView]:
+    if not ids:
+        return {}
+    rows = await fetch_all(session, _PLACES_SQL + "pl.id = ANY(:ids)", {"ids": sorted(set(ids))})
+    return {row[0]: PlaceView(*row) for row in rows}
+
+
+async def places_of_organization(session: AsyncSession, organization_id: int) -> list[PlaceView]:
+    rows = await fetch_all(
+        session,
+        _PLACES_SQL + "pl.organization_id = :org ORDER BY pl.name",
+        {"org": organization_id},
+    )
+    return [PlaceView(*row) for row in rows]
 
 
 async def sessions_by_opportunity_ids(
@@ -111,13 +223,13 @@ async def sessions_by_opportunity_ids(
         return found
     # Numbered per listing so "the next three" is one statement for the whole page.
     sql = (
-        "SELECT opportunity_id, starts_at, ends_at, local_date, local_dow, local_start_minute "
+        f"SELECT {_SESSION_COLUMNS} "
         "FROM (SELECT s.*, row_number() OVER (PARTITION BY opportunity_id ORDER BY starts_at) "
         "AS rank FROM sessions s WHERE opportunity_id = ANY(:ids)"
         + (f" AND {UPCOMING_SESSION_SQL}" if upcoming_from is not None else "")
-        + ") ranked"
+        + ") s"
         + (" WHERE rank <= :limit_per" if limit_per is not None else "")
-        + " ORDER BY opportunity_id, starts_at"
+        + " ORDER BY s.opportunity_id, s.starts_at"
     )
     params = {"ids": sorted(set(ids)), "now": upcoming_from, "limit_per": limit_per}
     for row in await fetch_all(session, sql, params):
