@@ -6,13 +6,14 @@
     .venv/bin/python benchmarks/search_bench.py --server-workers 1,2 --no-count-variant
 
 One "typical search": near a Chicago ZIP code's centroid (rotating over ten ZIPs), within
-5 km, for a 12-year-old, first 20 results by distance. Scenarios, each at --clients
-concurrent clients on 127.0.0.1:
+5 km, for a 12-year-old, first 20 results by distance, each with its organization, place
+and next three sessions, and the total count. Scenarios, each at --clients concurrent
+clients on 127.0.0.1:
 
-  a   the search statement alone, built by server.search.sql (the very SQL the service
-      runs), executed with asyncpg directly
-  a'  all the SQL behind one results page: the search statement, the total count and the
-      row fetches (listings, organizations, places, upcoming sessions)
+  a   the raw asyncpg SQL of that search: the very statements the app runs for it (the
+      search, the listings with their organization, place and sessions, the count), built
+      by server.search.sql and server.catalog.reads and executed with asyncpg directly
+  a1  the first of those statements alone (the ids of one page), for reference
   b   the same search through GraphQL over HTTP on uvicorn (a subprocess)
   b0  (--no-count-variant) b without totalCount, to show what the count costs
   c   the HTML search page, /search?q=<zip>&radius=5&age=12, on the same server
@@ -31,7 +32,6 @@ import contextlib
 import json
 import os
 import platform
-import re
 import signal
 import socket
 import statistics
@@ -41,7 +41,6 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -52,15 +51,11 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 import asyncpg  # noqa: E402
 import orjson  # noqa: E402
-from geoalchemy2 import Geometry  # noqa: E402
-from sqlalchemy import BigInteger, any_, bindparam, cast, func, select  # noqa: E402
-from sqlalchemy.dialects.postgresql import ARRAY  # noqa: E402
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect  # noqa: E402
-from sqlalchemy.sql import Select  # noqa: E402
 
 from server import devservices  # noqa: E402
+from server.catalog.reads import listings_statement  # noqa: E402
+from server.db import positional  # noqa: E402
 from server.geo.geocoder import GeoPoint, default_geocoder  # noqa: E402
-from server.models import Opportunity, Organization, Place, Session  # noqa: E402
 from server.search.query import SearchFilter, SortOrder  # noqa: E402
 from server.search.service import COUNT_CAP  # noqa: E402
 from server.search.sql import count_sql, filter_where, page_sql  # noqa: E402
@@ -127,28 +122,8 @@ def sqlalchemy_url(url: str) -> str:
     return "postgresql+asyncpg://" + url.split("://", 1)[1]
 
 
-_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-
-
-@lru_cache(maxsize=64)
-def positional(sql: str) -> tuple[str, tuple[str, ...]]:
-    """`:name` parameters (SQLAlchemy text()) -> asyncpg `$n`, each name numbered once.
-
-    `::type` casts are left alone: the lookbehind skips a colon that follows a colon, and
-    the first colon of `::` is not followed by a name.
-    """
-    names: list[str] = []
-
-    def number(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in names:
-            names.append(name)
-        return f"${names.index(name) + 1}"
-
-    return _NAMED.sub(number, sql), tuple(names)
-
-
 def bind(sql: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The app's `:name` SQL in asyncpg's `$n` form, as server.db runs it."""
     text, names = positional(sql)
     return text, [params[name] for name in names]
 
@@ -221,70 +196,6 @@ def probes() -> list[Probe]:
             raise SystemExit(f"benchmark ZIP {code} does not geocode")
         found.append(Probe(code, result.point))
     return found
-
-
-def _compile(stmt: Select[Any]) -> str:
-    return str(stmt.compile(dialect=asyncpg_dialect()))  # type: ignore[no-untyped-call]
-
-
-@dataclass(frozen=True)
-class RowFetches:
-    """The page's row reads as server.catalog.reads builds them, with `= ANY($1)` for its
-    `IN (...)` lists (one prepared statement whatever the page's length). Mirrored by hand:
-    keep in step with reads.py."""
-
-    opportunities: str
-    organizations: str
-    places: str
-    sessions: str
-
-    @classmethod
-    def build(cls) -> RowFetches:
-        ids = bindparam("ids", type_=ARRAY(BigInteger))
-        geometry = cast(Place.location, Geometry)
-        places = select(
-            Place.id,
-            Place.organization_id,
-            Place.name,
-            Place.address,
-            Place.postal_code,
-            Place.neighborhood,
-            func.ST_Y(geometry).label("latitude"),
-            func.ST_X(geometry).label("longitude"),
-            Place.location_approximate,
-            Place.wheelchair_accessible,
-            Place.free_internet,
-        ).where(Place.id == any_(ids))
-        # The first few upcoming sessions of each listing, cut by a window function.
-        rank = (
-            func.row_number()
-            .over(partition_by=Session.opportunity_id, order_by=Session.starts_at)
-            .label("rank")
-        )
-        inner = (
-            select(
-                Session.opportunity_id,
-                Session.starts_at,
-                Session.ends_at,
-                Session.local_date,
-                Session.local_dow,
-                Session.local_start_minute,
-                rank,
-            )
-            .where(Session.opportunity_id == any_(ids), Session.ends_at >= bindparam("now"))
-            .subquery()
-        )
-        sessions = (
-            select(*(c for c in inner.c if c.name != "rank"))
-            .where(inner.c.rank <= bindparam("per_listing"))
-            .order_by(inner.c.opportunity_id, inner.c.starts_at)
-        )
-        return cls(
-            opportunities=_compile(select(Opportunity).where(Opportunity.id == any_(ids))),
-            organizations=_compile(select(Organization).where(Organization.id == any_(ids))),
-            places=_compile(places),
-            sessions=_compile(sessions),
-        )
 
 
 # ----------------------------------------------------------------------- CPU accounting
@@ -893,8 +804,6 @@ def sql_search(pool_conns: list[asyncpg.Connection], all_probes: Sequence[Probe]
 
 
 def sql_page(pool_conns: list[asyncpg.Connection], all_probes: Sequence[Probe]) -> RequestFn:
-    fetches = RowFetches.build()
-
     async def one(client: int, i: int) -> None:
         conn = pool_conns[client]
         probe = all_probes[(client + i) % len(all_probes)]
@@ -902,13 +811,9 @@ def sql_page(pool_conns: list[asyncpg.Connection], all_probes: Sequence[Probe]) 
         (sql, args), (csql, cargs) = probe.statements(now)
         rows = await conn.fetch(sql, *args)
         ids = [r["id"] for r in rows[:PAGE_SIZE]]
+        lsql, largs = bind(*listings_statement(ids, sessions_per=SESSIONS_SHOWN, upcoming_from=now))
+        await conn.fetch(lsql, *largs)
         await conn.fetchval(csql, *cargs)
-        listings = await conn.fetch(fetches.opportunities, ids)
-        org_ids = sorted({r["organization_id"] for r in listings})
-        place_ids = sorted({r["place_id"] for r in listings if r["place_id"] is not None})
-        await conn.fetch(fetches.organizations, org_ids)
-        await conn.fetch(fetches.places, place_ids)
-        await conn.fetch(fetches.sessions, ids, now, SESSIONS_SHOWN)
 
     return one
 
@@ -987,7 +892,7 @@ def ratios(by_name: dict[str, Result]) -> dict[str, float]:
     for top in by_name:
         if not top.startswith(("b", "c")):
             continue
-        for base in ("a", "a'"):
+        for base in ("a", "a1"):
             if base in by_name and by_name[base].qps:
                 out[f"{top}/{base}"] = round(by_name[top].qps / by_name[base].qps, 3)
     return out
@@ -1088,8 +993,8 @@ async def _bench(
         conns = [await pool.acquire() for _ in range(args.clients)]
         try:
             for name, label, fn in (
-                ("a", "a  SQL: search statement (asyncpg)", sql_search(conns, all_probes)),
-                ("a'", "a' SQL: search+count+row fetches (asyncpg)", sql_page(conns, all_probes)),
+                ("a", "a  SQL: search, listings, count (asyncpg)", sql_page(conns, all_probes)),
+                ("a1", "a1 SQL: the search statement alone", sql_search(conns, all_probes)),
             ):
                 print(f"running {label.strip()} ...", flush=True)
                 result = await run_load(

@@ -27,12 +27,18 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 class CityLearnGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        read_sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
         super().__init__(
             build_schema(settings), graphql_ide="graphiql" if settings.is_development else None
         )
         self.settings = settings
         self.sessionmaker = sessionmaker
+        self.read_sessionmaker = read_sessionmaker
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -41,6 +47,7 @@ class CityLearnGraphQL(GraphQL[Context, None]):
             request=request if isinstance(request, Request) else None,
             settings=self.settings,
             sessionmaker=self.sessionmaker,
+            read_sessionmaker=self.read_sessionmaker,
         )
 
     def encode_json(self, data: object) -> bytes:

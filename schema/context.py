@@ -17,12 +17,15 @@ from server.settings import Settings
 class Context:
     request: Request | None
     settings: Settings
+    # Writes (mutations) open their own unit of work with this one.
     sessionmaker: async_sessionmaker[AsyncSession]
+    # Reads share the request's one autocommit session (schema/database.py).
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     # One clock reading per request, so "upcoming" means the same thing in every field.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     db: RequestDatabase = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.db = RequestDatabase(self.sessionmaker)
+        self.db = RequestDatabase(self.read_sessionmaker)
         self.loaders = Loaders(self.db, self.now)

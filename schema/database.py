@@ -2,8 +2,8 @@
 
 graphql-core resolves sibling fields concurrently and an AsyncSession must not be
 used by two tasks at once, so every use takes the lock. Sharing one session (one
-pool checkout, one BEGIN/ROLLBACK) instead of one per loader batch saved a dozen
-round trips per search page.
+pool checkout) instead of one per loader batch saved a dozen round trips per search
+page. The session reads in autocommit (server.db.make_read_sessionmaker).
 """
 
 from __future__ import annotations

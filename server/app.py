@@ -11,14 +11,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.db import make_engine, make_sessionmaker
+from server.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from server.settings import Settings, load_settings
 
 
 async def healthz(request: Request) -> Response:
     """Liveness plus a database round trip, for load balancers and docker-compose."""
     try:
-        async with request.app.state.sessionmaker() as session:
+        async with request.app.state.read_sessionmaker() as session:
             await session.execute(text("SELECT 1"))
     except Exception as exc:  # the probe reports, it must not raise
         return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
@@ -34,13 +34,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
+    read_sessionmaker = make_read_sessionmaker(engine)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await engine.dispose()
 
-    graphql = CityLearnGraphQL(settings, sessionmaker)
+    graphql = CityLearnGraphQL(settings, sessionmaker, read_sessionmaker)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -53,4 +54,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
+    app.state.read_sessionmaker = read_sessionmaker
     return app

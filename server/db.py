@@ -38,11 +38,22 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for read-only requests (queries, page views), in autocommit: no BEGIN and
+    ROLLBACK round trips around every search (measured: ~0.2-0.4 ms of CPU per GraphQL
+    page). Each statement sees its own snapshot, so readers must tolerate a row that
+    vanished between two statements (they do: a listing deleted after the search is
+    skipped). Writes use make_sessionmaker and session_scope."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
 @lru_cache(maxsize=1024)
-def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+def positional(sql: str) -> tuple[str, tuple[str, ...]]:
     """':name' placeholders -> asyncpg's '$n' (casts like '::geography' are left alone)."""
     names: list[str] = []
 
@@ -60,7 +71,7 @@ async def fetch_all(session: AsyncSession, sql: str, params: Mapping[str, Any]) 
     Skips SQLAlchemy's per-call compile of text() (measured 0.43 -> 0.16 ms of CPU for a
     search statement) while keeping the session's connection, transaction and events.
     """
-    query, names = _positional(sql)
+    query, names = positional(sql)
     connection = await session.connection()
     result = await connection.exec_driver_sql(query, tuple(params[name] for name in names))
     return result.all()

@@ -6,12 +6,14 @@ from typing import Any
 
 import httpx
 
+from server.search.service import COUNT_CAP
+
 SEARCH = """
 query Search($near: GeoInput, $radiusKm: Float, $filter: OpportunityFilter,
              $sort: OpportunitySort, $first: Int, $after: String) {
   opportunities(near: $near, radiusKm: $radiusKm, filter: $filter, sort: $sort,
                 first: $first, after: $after) {
-    totalCount
+    totalCount totalCountCapped
     pageInfo { hasNextPage endCursor }
     edges { cursor distanceKm node { id title kind
       organization { name } place { name address postalCode location { latitude longitude } }
@@ -37,18 +39,21 @@ async def search_all(
     page_size: int = 50,
     max_pages: int = 200,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Walk every page; returns the edges in order and the reported totalCount."""
+    """Walk every page; returns the edges in order and how many there were, after checking
+    that every page reported that count (exact up to COUNT_CAP, then capped)."""
     edges: list[dict[str, Any]] = []
     after = None
-    total = -1
+    reported = []
     for _ in range(max_pages):
         body = await gql(client, SEARCH, {**variables, "first": page_size, "after": after})
         assert "errors" not in body, body["errors"]
         conn = body["data"]["opportunities"]
-        total = conn["totalCount"]
+        reported.append((conn["totalCount"], conn["totalCountCapped"]))
         edges.extend(conn["edges"])
         if not conn["pageInfo"]["hasNextPage"]:
-            return edges, total
+            expected = (min(len(edges), COUNT_CAP), len(edges) > COUNT_CAP)
+            assert set(reported) == {expected}, (reported, expected)
+            return edges, len(edges)
         after = conn["pageInfo"]["endCursor"]
     raise AssertionError("pagination did not end")
 

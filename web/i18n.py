@@ -448,7 +448,7 @@ class Translator:
         return key in self.messages
 
     def match_count(self, total: MatchCount) -> str:
-        """'12 results', or 'More than 1,000 results' when the count stopped at its cap."""
+        """'12 results', or 'More than 100 results' when the count stopped at its cap."""
         key = "search.count_capped" if total.capped else "search.count"
         if not total.capped:
             key += ".one" if total.value == 1 else ".other"

@@ -97,7 +97,8 @@ class PageContext:
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        maker: async_sessionmaker[AsyncSession] = self.request.app.state.sessionmaker
+        """Pages only read (see server.db.make_read_sessionmaker)."""
+        maker: async_sessionmaker[AsyncSession] = self.request.app.state.read_sessionmaker
         return maker
 
     @property

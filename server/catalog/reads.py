@@ -139,6 +139,18 @@ def _listing(row: Any, sessions_per: int) -> ListingView:
     )
 
 
+def listings_statement(
+    ids: Sequence[int], *, sessions_per: int = 0, upcoming_from: datetime | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The SQL behind listings_by_ids (the benchmark runs it bare, beside the app)."""
+    params: dict[str, Any] = {"ids": sorted(set(ids))}
+    if sessions_per <= 0:
+        return _LISTINGS_ONLY, params
+    if upcoming_from is None:
+        raise ValueError("upcoming sessions need the request's clock")
+    return _LISTINGS_WITH_SESSIONS, {**params, "now": upcoming_from, "sessions_per": sessions_per}
+
+
 async def listings_by_ids(
     session: AsyncSession,
     ids: Sequence[int],
@@ -150,13 +162,7 @@ async def listings_by_ids(
     (callers decide what may be shown), plus the first `sessions_per` upcoming sessions."""
     if not ids:
         return {}
-    params: dict[str, Any] = {"ids": sorted(set(ids))}
-    sql = _LISTINGS_ONLY
-    if sessions_per > 0:
-        if upcoming_from is None:
-            raise ValueError("upcoming sessions need the request's clock")
-        sql = _LISTINGS_WITH_SESSIONS
-        params.update(now=upcoming_from, sessions_per=sessions_per)
+    sql, params = listings_statement(ids, sessions_per=sessions_per, upcoming_from=upcoming_from)
     rows = await fetch_all(session, sql, params)
     return {row[0]: _listing(row, sessions_per) for row in rows}
 

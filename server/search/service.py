@@ -68,9 +68,11 @@ def _hit(row: Any, sort: SortOrder) -> SearchHit:
     )
 
 
-# Counting every match of a broad search (8,000 within 5 km at 100k listings) cost
-# 40 ms of database time per page; past a thousand, "1,000+" tells a learner as much.
-COUNT_CAP = 1000
+# Counting every match of a broad search (8,000 within 5 km at 100k listings) cost 40 ms
+# of database time per page, and counting to 1,000 still 5-7 ms, three times the rest of
+# the page; to 100 it is about 0.6 ms. A learner on a phone reads "more than 100" as
+# "narrow it down" just as well as a larger number.
+COUNT_CAP = 100
 
 
 async def count(

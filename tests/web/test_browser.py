@@ -116,7 +116,7 @@ async def test_phone_search_filter_and_detail(
         costs = await page.locator("li.result dd.cost").all_inner_texts()
         assert costs and {c.strip() for c in costs} == {"Free"}
         free_total = int(await page.locator(".total").get_attribute("data-total") or "0")
-        assert 0 < free_total < total
+        assert 0 < free_total <= total  # both may be capped ("more than 100")
         await page.screenshot(path=str(screenshots / "phone-results-free.png"))
 
         # Open the first result.
