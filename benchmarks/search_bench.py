@@ -589,6 +589,7 @@ class AppServer:
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CITYLEARN_ENV": "production",
+            "CITYLEARN_SECRET_KEY": "benchmark-only-secret",
             "PYTHONUNBUFFERED": "1",
         }
         cmd = [

@@ -1,10 +1,33 @@
 """All ORM models in one package so imports never go in circles."""
 
+from server.models.audit import AuditEvent, OutboxEvent
+from server.models.auth import ApiToken, EmailLink, WebSession
 from server.models.base import Base
 from server.models.opportunity import Opportunity
 from server.models.organization import Organization
 from server.models.place import Place
+from server.models.privacy import Consent
 from server.models.session import Session
 from server.models.taxonomy import Competency, Topic
+from server.models.user import Guardianship, Invitation, LearnerProfile, Membership, User
 
-__all__ = ["Base", "Competency", "Opportunity", "Organization", "Place", "Session", "Topic"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Competency",
+    "Consent",
+    "EmailLink",
+    "Guardianship",
+    "Invitation",
+    "LearnerProfile",
+    "Membership",
+    "Opportunity",
+    "Organization",
+    "OutboxEvent",
+    "Place",
+    "Session",
+    "Topic",
+    "User",
+    "WebSession",
+]

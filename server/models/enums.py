@@ -16,9 +16,58 @@ class OrganizationKind(StrEnum):
 
 
 class OrganizationStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # applied, waiting for a network admin
     APPROVED = "approved"
+    DECLINED = "declined"
     SUSPENDED = "suspended"
+
+
+class StaffRole(StrEnum):
+    """A staff member's role in one organization; each includes the ones below it.
+
+    owner   manages the staff (invites, roles, removal) and everything a manager does
+    manager edits listings and feeds, designs badge classes, posts gated opportunities,
+            creates and revokes API tokens
+    issuer  awards and revokes badges, runs claim codes, reviews evidence
+    """
+
+    OWNER = "owner"
+    MANAGER = "manager"
+    ISSUER = "issuer"
+
+
+ROLE_RANK = {StaffRole.ISSUER: 1, StaffRole.MANAGER: 2, StaffRole.OWNER: 3}
+
+
+class ConsentPurpose(StrEnum):
+    PARTICIPATION = "participation"  # an account that saves, earns badges, applies
+    SHARE_WITH_EMPLOYERS = "share_with_employers"  # badges shown to employers on applying
+    PUBLIC_PROFILE = "public_profile"  # a profile page anyone can see
+
+
+class Visibility(StrEnum):
+    """Who sees a learner's profile and badges. Private until the learner (and a guardian
+    for under-13s) chooses otherwise."""
+
+    PRIVATE = "private"  # the learner and their guardians only
+    NETWORK = "network"  # also signed-in partner staff
+    PUBLIC = "public"  # anyone with the link
+
+
+class ApiScope(StrEnum):
+    LISTINGS_WRITE = "listings:write"
+    BADGES_ISSUE = "badges:issue"
+    GATED_WRITE = "gated:write"
+    ORG_READ = "org:read"
+
+
+class LinkPurpose(StrEnum):
+    """What a one-time emailed link does."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+    GUARDIAN_CONSENT = "guardian_consent"
+    STAFF_INVITATION = "staff_invitation"
 
 
 class OpportunityKind(StrEnum):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Identity, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Identity, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base, Timestamped
@@ -25,3 +25,8 @@ class Organization(Timestamped, Base):
     )
     postal_code: Mapped[str | None] = mapped_column(String(10))
     neighborhood: Mapped[str | None] = mapped_column(String(120))
+    # What the organization does in the network: award badges, post gated opportunities.
+    is_issuer: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
+    is_employer: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
+    # Why a network admin declined or suspended it (shown to its owner).
+    status_reason: Mapped[str | None] = mapped_column(Text)
