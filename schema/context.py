@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
@@ -29,3 +30,21 @@ class Context:
     def __post_init__(self) -> None:
         self.db = RequestDatabase(self.read_sessionmaker)
         self.loaders = Loaders(self.db, self.now)
+
+    @property
+    def redis(self) -> ArqRedis:
+        """The process's Redis client (an arq client: it can enqueue jobs too)."""
+        assert self.request is not None
+        client: ArqRedis = self.request.app.state.redis
+        return client
+
+    @property
+    def client_ip(self) -> str:
+        client = self.request.client if self.request is not None else None
+        return client.host if client is not None else "unknown"
+
+    @property
+    def rate_key(self) -> str:
+        """Whose query-cost budget a request spends (schema/cost.py): the API token's when
+        the request carries one, else the client IP's."""
+        return f"ip:{self.client_ip}"

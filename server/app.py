@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -36,10 +38,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     sessionmaker = make_sessionmaker(engine)
     read_sessionmaker = make_read_sessionmaker(engine)
 
+    # One Redis client per process, connecting on first use: the arq queue (it is an arq
+    # client), the query cost budgets and sign-in throttling all share it.
+    redis = ArqRedis(ConnectionPool.from_url(settings.redis_url))
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
 
     graphql = CityLearnGraphQL(settings, sessionmaker, read_sessionmaker)
     app = Starlette(
@@ -55,4 +64,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.read_sessionmaker = read_sessionmaker
+    app.state.redis = redis
     return app

@@ -125,6 +125,7 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
 async def app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     yield application
+    await application.state.redis.aclose()
     await application.state.engine.dispose()
 
 
@@ -137,6 +138,7 @@ def production_settings(settings: Settings) -> Settings:
 async def production_app(production_settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(production_settings)
     yield application
+    await application.state.redis.aclose()
     await application.state.engine.dispose()
 
 
