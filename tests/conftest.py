@@ -30,6 +30,8 @@ from server.migrate import upgrade
 from server.settings import Settings, load_settings
 from tests import builders
 
+pytest_plugins = ["tests.mail_sink"]  # smtp_sink, mail_settings: a real SMTP server
+
 TEST_DB_PREFIX = "citylearn_test"
 DEMO_OPPORTUNITIES = 600
 DEMO_ORGANIZATIONS = 40
