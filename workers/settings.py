@@ -8,10 +8,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 
 from server.db import make_engine, make_sessionmaker
+from server.outbox import RELAY_JOB
 from server.settings import load_settings
 from workers import tasks
 
@@ -43,8 +44,16 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions = [tasks.expand_sessions]
-    cron_jobs = [cron(heartbeat, second={0, 30}, run_at_startup=True)]
+    functions = [
+        tasks.expand_sessions,
+        # No result kept: a nudge's _job_id is free again as soon as the relay finishes.
+        func(tasks.relay_outbox, name=RELAY_JOB, keep_result=0),
+    ]
+    cron_jobs = [
+        cron(heartbeat, second={0, 30}, run_at_startup=True),
+        # The fallback for lost nudges (Redis was down, or the job was finishing).
+        cron(tasks.relay_outbox, second=set(range(0, 60, 10)), run_at_startup=True, keep_result=0),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings()

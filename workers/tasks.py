@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import server.mail  # noqa: F401  (registers the "email" outbox handler)
+from server import outbox
 from server.catalog import service as catalog
 from server.db import session_scope
 from server.errors import NotFound
+
+# Events per relay run; the cron runs it every 10 s, a nudge runs it at once.
+RELAY_BATCH = 100
 
 
 async def expand_sessions(ctx: dict[str, Any], opportunity_id: int) -> int:
@@ -16,3 +21,8 @@ async def expand_sessions(ctx: dict[str, Any], opportunity_id: int) -> int:
             return await catalog.expand_sessions(session, opportunity_id)
         except NotFound:
             return 0  # deleted since it was queued: nothing to do
+
+
+async def relay_outbox(ctx: dict[str, Any]) -> int:
+    """Carry out due outbox events (emails): after a nudge, and from the cron."""
+    return await outbox.relay(ctx["sessionmaker"], ctx["settings"], limit=RELAY_BATCH)

@@ -6,7 +6,7 @@ from datetime import date, time
 
 from arq import create_pool
 from arq.connections import RedisSettings
-from arq.worker import Worker
+from arq.worker import Function, Worker
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,13 +34,16 @@ async def test_expand_sessions_job_is_idempotent(
         opp_id = opp.id
 
     redis_settings = RedisSettings.from_dsn(settings.redis_url)
-    pool = await create_pool(redis_settings)
+    # A queue of its own: other tests' requests leave jobs (outbox nudges) in the default one.
+    queue = f"test:expand:{opp_id}"
+    pool = await create_pool(redis_settings, default_queue_name=queue)
     try:
         # Enqueued twice (a retry), with distinct ids so both really run.
         await pool.enqueue_job("expand_sessions", opp_id, _job_id=f"expand-{opp_id}-1")
         await pool.enqueue_job("expand_sessions", opp_id, _job_id=f"expand-{opp_id}-2")
         worker = Worker(
             functions=[tasks.expand_sessions],
+            queue_name=queue,
             redis_settings=redis_settings,
             on_startup=lambda ctx: _startup(ctx, sessionmaker),
             burst=True,
@@ -71,6 +74,7 @@ async def _startup(ctx: dict[str, object], sessionmaker: object) -> None:
 
 
 def test_worker_settings_list_the_tasks_and_heartbeat() -> None:
-    names = {f.__name__ for f in worker_settings.WorkerSettings.functions}
-    assert "expand_sessions" in names
+    functions = worker_settings.WorkerSettings.functions
+    names = {f.name if isinstance(f, Function) else f.__name__ for f in functions}
+    assert {"expand_sessions", "relay_outbox"} <= names
     assert worker_settings.WorkerSettings.cron_jobs
