@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=_cmd_seed)
 
     services = sub.add_parser(
-        "services", help="the private PostgreSQL+PostGIS and Redis (unless *_URL are set)"
+        "services",
+        help="the private PostgreSQL+PostGIS, Redis and mail sink (unless *_URL are set)",
     )
     services.add_argument("action", choices=["start", "stop", "status"])
     services.set_defaults(func=_cmd_services)

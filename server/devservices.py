@@ -1,18 +1,22 @@
-"""Private PostgreSQL+PostGIS and Redis servers for development and tests.
+"""Private PostgreSQL+PostGIS, Redis and mail sink servers for development and tests.
 
-Without DATABASE_URL / REDIS_URL the project runs its own servers under the
-data folder (``settings.DATA_DIR``, default ``<checkout>/var``):
+Without DATABASE_URL / REDIS_URL / SMTP_URL the project runs its own servers under
+the data folder (``settings.DATA_DIR``, default ``<checkout>/var``):
 
     DATA_DIR/pg                    PostgreSQL cluster (superuser ``postgres``, trust auth)
     DATA_DIR/run                   PostgreSQL unix socket directory
     DATA_DIR/redis                 Redis working directory, config and pidfile
+    DATA_DIR/smtp                  the mail sink's working directory and pidfile
+    DATA_DIR/mail                  every email sent in development, one .eml file each
     DATA_DIR/log/postgres.log      server logs
     DATA_DIR/log/redis.log
+    DATA_DIR/log/smtp.log
 
-Both listen on 127.0.0.1 only, on uncommon ports (settings.PRIVATE_PG_PORT and
-settings.PRIVATE_REDIS_PORT), so they never collide with system-wide servers.
-Each service is independent: with DATABASE_URL set the PostgreSQL part is
-skipped, with REDIS_URL set the Redis part is skipped.
+All listen on 127.0.0.1 only, on uncommon ports (settings.PRIVATE_PG_PORT,
+settings.PRIVATE_REDIS_PORT and settings.PRIVATE_SMTP_PORT), so they never collide
+with system-wide servers. Each service is independent: with DATABASE_URL set the
+PostgreSQL part is skipped, with REDIS_URL set the Redis part, with SMTP_URL set the
+mail sink (server/mail/sink.py, a plain Python process, also when run as root).
 
 PostgreSQL refuses to run as root, so when this runs as root the cluster is
 created and run as the unprivileged ``postgres`` system user (or whoever owns
@@ -47,6 +51,7 @@ SUPERUSER = "postgres"
 PG_SYSTEM_USER = "postgres"
 PG_START_TIMEOUT = 60
 REDIS_START_TIMEOUT = 20
+SMTP_START_TIMEOUT = 20
 STOP_TIMEOUT = 60
 PG_LOG_MAX_BYTES = 20 * 1024 * 1024
 # sizeof(sockaddr_un.sun_path) is 108 on Linux, including the terminating NUL.
@@ -105,6 +110,22 @@ class _Paths:
         return self.redis / "redis.conf"
 
     @property
+    def smtp(self) -> Path:
+        return self.data / "smtp"
+
+    @property
+    def smtp_pid(self) -> Path:
+        return self.smtp / "sink.pid"
+
+    @property
+    def smtp_log(self) -> Path:
+        return self.log / "smtp.log"
+
+    @property
+    def mail(self) -> Path:
+        return self.data / "mail"
+
+    @property
     def lock(self) -> Path:
         return self.data / ".devservices.lock"
 
@@ -161,8 +182,8 @@ def _alive(pid: int) -> bool:
 def _is_our_process(pid: int, workdir: Path, names: tuple[str, ...]) -> bool:
     """Is `pid` alive and really the server for `workdir`? (Guards against stale pidfiles.)
 
-    Both postgres and redis chdir into their data directory, so /proc/PID/cwd identifies
-    them precisely; the process name is the fallback when cwd cannot be read.
+    postgres, redis and the mail sink run in their own directory, so /proc/PID/cwd
+    identifies them precisely; the process name is the fallback when cwd cannot be read.
     """
     if pid <= 0 or not _alive(pid):
         return False
@@ -681,11 +702,8 @@ def _start_redis(paths: _Paths) -> None:
         time.sleep(0.1)
 
 
-def _stop_redis(paths: _Paths) -> None:
-    pid = _redis_pid(paths)
-    if pid is None:
-        return
-    # No save points are configured, so SIGTERM shuts down without writing a dump.
+def _terminate(pid: int, pidfile: Path) -> None:
+    """SIGTERM, wait, SIGKILL after STOP_TIMEOUT; then forget the pidfile."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT
@@ -696,7 +714,87 @@ def _stop_redis(paths: _Paths) -> None:
             break
         time.sleep(0.05)
     with contextlib.suppress(FileNotFoundError):
-        paths.redis_pid.unlink()
+        pidfile.unlink()
+
+
+def _stop_redis(paths: _Paths) -> None:
+    pid = _redis_pid(paths)
+    if pid is None:
+        return
+    # No save points are configured, so SIGTERM shuts down without writing a dump.
+    _terminate(pid, paths.redis_pid)
+
+
+# ------------------------------------------------------------------------ mail sink
+
+
+def _smtp_pid(paths: _Paths) -> int | None:
+    pid = _read_pid(paths.smtp_pid)
+    if pid is not None and _is_our_process(pid, paths.smtp, ("python",)):
+        return pid
+    return None
+
+
+def _smtp_greets(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            return sock.recv(64).startswith(b"220")
+    except OSError:
+        return False
+
+
+def _start_smtp(paths: _Paths) -> None:
+    port = settings.PRIVATE_SMTP_PORT
+    if _smtp_pid(paths) is None:
+        _ensure_port_free(port, "mail sink", "CITYLEARN_SMTP_PORT", paths.data)
+        for directory in (paths.smtp, paths.mail, paths.log):
+            _mkdir(directory, 0o755)
+        with contextlib.suppress(FileNotFoundError):
+            paths.smtp_pid.unlink()
+        command = [
+            sys.executable,
+            "-m",
+            "server.mail.sink",
+            "--port",
+            str(port),
+            "--folder",
+            str(paths.mail),
+            "--daemon",
+            "--pidfile",
+            str(paths.smtp_pid),
+        ]
+        # Output into the log, not a pipe: the detached server would hold a pipe open.
+        with open(paths.smtp_log, "ab") as log:
+            proc = subprocess.run(
+                command,
+                cwd=paths.smtp,
+                env=_clean_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                timeout=60,
+                check=False,
+            )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"The private mail sink did not start (exit {proc.returncode}).\n"
+                f"{_tail(paths.smtp_log)}"
+            )
+    deadline = time.monotonic() + SMTP_START_TIMEOUT
+    while not (_smtp_greets(port) and _smtp_pid(paths) is not None):
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"The private mail sink on 127.0.0.1:{port} did not greet within "
+                f"{SMTP_START_TIMEOUT}s.\n{_tail(paths.smtp_log)}"
+            )
+        time.sleep(0.1)
+
+
+def _stop_smtp(paths: _Paths) -> None:
+    pid = _smtp_pid(paths)
+    if pid is not None:
+        _terminate(pid, paths.smtp_pid)
 
 
 def _free_port_from(start: int) -> int:
@@ -706,12 +804,16 @@ def _free_port_from(start: int) -> int:
     raise RuntimeError(f"no free port in {start}..{start + 199} on 127.0.0.1")
 
 
-def _choose_ports(paths: _Paths, *, need_pg: bool, need_redis: bool) -> None:
+def _choose_ports(paths: _Paths, *, need_pg: bool, need_redis: bool, need_smtp: bool) -> None:
     """Move off a port that another process holds (say, another checkout's servers).
 
     Ports set in the environment are the operator's choice and are never moved.
     """
-    pg, redis = settings.PRIVATE_PG_PORT, settings.PRIVATE_REDIS_PORT
+    pg, redis, smtp = (
+        settings.PRIVATE_PG_PORT,
+        settings.PRIVATE_REDIS_PORT,
+        settings.PRIVATE_SMTP_PORT,
+    )
     if (
         need_pg
         and not os.environ.get("CITYLEARN_PG_PORT")
@@ -726,8 +828,20 @@ def _choose_ports(paths: _Paths, *, need_pg: bool, need_redis: bool) -> None:
         and _port_in_use(redis)
     ):
         redis = _free_port_from(redis + 1)
-    if (pg, redis) != (settings.PRIVATE_PG_PORT, settings.PRIVATE_REDIS_PORT):
-        settings.save_private_ports(pg, redis)
+    if (
+        need_smtp
+        and not os.environ.get("CITYLEARN_SMTP_PORT")
+        and _smtp_pid(paths) is None
+        and _port_in_use(smtp)
+    ):
+        smtp = _free_port_from(smtp + 1)
+    chosen = (pg, redis, smtp)
+    if chosen != (
+        settings.PRIVATE_PG_PORT,
+        settings.PRIVATE_REDIS_PORT,
+        settings.PRIVATE_SMTP_PORT,
+    ):
+        settings.save_private_ports(pg, redis, smtp=smtp)
 
 
 # ------------------------------------------------------------------------ public API
@@ -736,21 +850,25 @@ def _choose_ports(paths: _Paths, *, need_pg: bool, need_redis: bool) -> None:
 def start(test: bool = False) -> None:
     """Start the private servers that are needed (idempotent; quick when already running).
 
-    A service whose URL is set in the environment (DATABASE_URL / REDIS_URL) is left to
-    the operator. `test` changes nothing today: tests create their own throwaway database.
+    A service whose URL is set in the environment (DATABASE_URL / REDIS_URL / SMTP_URL)
+    is left to the operator. `test` changes nothing today: tests create their own
+    throwaway database and run their own in-process mail sink.
     """
     del test
     paths = _paths()
     need_pg = not os.environ.get("DATABASE_URL")
     need_redis = not os.environ.get("REDIS_URL")
-    if not (need_pg or need_redis):
+    need_smtp = not os.environ.get("SMTP_URL")
+    if not (need_pg or need_redis or need_smtp):
         return
     with _locked(paths):
-        _choose_ports(paths, need_pg=need_pg, need_redis=need_redis)
+        _choose_ports(paths, need_pg=need_pg, need_redis=need_redis, need_smtp=need_smtp)
         if need_pg:
             _start_postgres(paths)
         if need_redis:
             _start_redis(paths)
+        if need_smtp:
+            _start_smtp(paths)
 
 
 def stop() -> None:
@@ -763,6 +881,8 @@ def stop() -> None:
     if not paths.data.is_dir():
         return
     with _locked(paths):
+        if not os.environ.get("SMTP_URL"):
+            _stop_smtp(paths)
         if not os.environ.get("REDIS_URL"):
             _stop_redis(paths)
         if not os.environ.get("DATABASE_URL"):
@@ -770,7 +890,7 @@ def stop() -> None:
 
 
 def status() -> dict[str, str]:
-    """{"postgres": ..., "redis": ...}: "running on ...", "stopped" or "external (...)"."""
+    """{"postgres", "redis", "mail"} -> "running on ...", "stopped" or "external (...)"."""
     paths = _paths()
     result: dict[str, str] = {}
     if os.environ.get("DATABASE_URL"):
@@ -789,7 +909,20 @@ def status() -> dict[str, str]:
         )
     else:
         result["redis"] = "stopped"
+    if os.environ.get("SMTP_URL"):
+        result["mail"] = "external (SMTP_URL)"
+    elif _smtp_pid(paths) is not None:
+        result["mail"] = (
+            f"running on 127.0.0.1:{settings.PRIVATE_SMTP_PORT} (private mail sink, {paths.mail})"
+        )
+    else:
+        result["mail"] = "stopped"
     return result
+
+
+def mail_folder() -> Path:
+    """Where the private mail sink keeps what it receives (the /dev/mail pages read it)."""
+    return _paths().mail
 
 
 def status_text() -> str:
@@ -803,7 +936,7 @@ def print_status() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m server.devservices",
-        description="Manage the private PostgreSQL+PostGIS and Redis servers under DATA_DIR.",
+        description="Manage the private PostgreSQL+PostGIS, Redis and mail sink under DATA_DIR.",
     )
     parser.add_argument("command", choices=["start", "stop", "status"], nargs="?", default="status")
     parser.add_argument("--test", action="store_true", help="start for the test suite")
