@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import pages
+from web import devmail, pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -38,6 +38,9 @@ routes: list[BaseRoute] = [
     Route("/opportunities/{opportunity_id:int}.ics", pages.opportunity_ics, name="opportunity_ics"),
     Route("/opportunities/{opportunity_id}", pages.opportunity_page, name="opportunity"),
     Route("/organizations/{slug}", pages.organization_page, name="organization"),
+    # Development only (a 404 elsewhere): the mail the private sink received.
+    Route("/dev/mail", devmail.mail_list, name="dev_mail"),
+    Route("/dev/mail/{name}", devmail.mail_message, name="dev_mail_message"),
     Mount("/static", app=_StaticHeaders(StaticFiles(directory=STATIC)), name="static"),
 ]
 
