@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import orjson
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -9,18 +11,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.tools import merge_types
 
+from schema.account_queries import AccountQuery
+from schema.auth import actor_for
 from schema.context import Context
 from schema.database import CloseRequestDatabase
 from schema.limits import extensions
-from schema.query import Query
+from schema.mutations import Mutation
+from schema.query import Query as SearchQuery
 from schema.types import Opportunity, Organization
+from server.authz import ANONYMOUS
 from server.settings import Settings
+
+Query = merge_types("Query", (SearchQuery, AccountQuery))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=[Opportunity, Organization],
         extensions=[*extensions(settings), CloseRequestDatabase],
     )
@@ -43,11 +53,20 @@ class CityLearnGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
+        http = request if isinstance(request, Request) else None
+        now = datetime.now(UTC)
+        actor = (
+            await actor_for(http, self.settings, self.sessionmaker, now=now)
+            if http is not None
+            else ANONYMOUS
+        )
         return Context(
-            request=request if isinstance(request, Request) else None,
+            request=http,
             settings=self.settings,
             sessionmaker=self.sessionmaker,
             read_sessionmaker=self.read_sessionmaker,
+            now=now,
+            actor=actor,
         )
 
     def encode_json(self, data: object) -> bytes:

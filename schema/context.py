@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from schema.database import RequestDatabase
 from schema.loaders import Loaders
+from server.authz import ANONYMOUS, Actor
 from server.settings import Settings
 
 
@@ -24,6 +25,8 @@ class Context:
     read_sessionmaker: async_sessionmaker[AsyncSession]
     # One clock reading per request, so "upcoming" means the same thing in every field.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Who is calling (schema/auth.py); anonymous unless a token or a session says more.
+    actor: Actor = ANONYMOUS
     db: RequestDatabase = field(init=False)
     loaders: Loaders = field(init=False)
 
@@ -47,4 +50,6 @@ class Context:
     def rate_key(self) -> str:
         """Whose query-cost budget a request spends (schema/cost.py): the API token's when
         the request carries one, else the client IP's."""
+        if self.actor.token_id is not None:
+            return f"token:{self.actor.token_id}"
         return f"ip:{self.client_ip}"

@@ -16,12 +16,24 @@ Accessibility = enums.Accessibility
 OrganizationKind = enums.OrganizationKind
 OpportunitySort = SortOrder
 TimeOfDayEnum = TimeOfDay
+OrganizationStatus = enums.OrganizationStatus
+OpportunityStatus = enums.OpportunityStatus
+StaffRole = enums.StaffRole
+ApiScope = enums.ApiScope
+ConsentPurpose = enums.ConsentPurpose
+Visibility = enums.Visibility
 strawberry.enum(OpportunityKind, name="OpportunityKind")
 strawberry.enum(Delivery, name="Delivery")
 strawberry.enum(Accessibility, name="Accessibility")
 strawberry.enum(OrganizationKind, name="OrganizationKind")
 strawberry.enum(OpportunitySort, name="OpportunitySort")
 strawberry.enum(TimeOfDayEnum, name="TimeOfDay")
+strawberry.enum(OrganizationStatus, name="OrganizationStatus")
+strawberry.enum(OpportunityStatus, name="OpportunityStatus")
+strawberry.enum(StaffRole, name="StaffRole")
+strawberry.enum(ApiScope, name="ApiScope")
+strawberry.enum(ConsentPurpose, name="ConsentPurpose")
+strawberry.enum(Visibility, name="Visibility")
 
 
 @strawberry.enum

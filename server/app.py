@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from arq.connections import ArqRedis
-from redis.asyncio import ConnectionPool
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -40,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # One Redis client per process, connecting on first use: the arq queue (it is an arq
     # client), the query cost budgets and sign-in throttling all share it.
-    redis = ArqRedis(ConnectionPool.from_url(settings.redis_url))
+    redis: ArqRedis = ArqRedis.from_url(settings.redis_url)  # closes its pool on aclose()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

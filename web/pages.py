@@ -16,10 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from server.accounts.csrf import CSRF_FIELD
 from server.catalog import reads
 from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.errors import InvalidInput
@@ -40,6 +42,7 @@ from web import ics, jsonld
 from web.forms import RADIUS_CHOICES, FormError, SearchForm, error_from_service, parse_search_form
 from web.i18n import COOKIE, LANGUAGE_NAMES, Translator, choose_language, normalize
 from web.links import http_url
+from web.session import apply_cookies, csrf_token, signed_in_hint
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -157,6 +160,11 @@ def render(ctx: PageContext, template: str, status_code: int = 200, **context: A
         t=ctx.t,
         ctx=ctx,
         switch_url=ctx.switch_url,
+        # Forms put {{ csrf_field() }} inside; it sets the visitor's nonce cookie if needed.
+        csrf_field=lambda: Markup(
+            f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token(ctx.request)}">'
+        ),
+        signed_in=signed_in_hint(ctx.request),
         **context,
     )
     response = HTMLResponse(html, status_code=status_code)
@@ -167,6 +175,7 @@ def render(ctx: PageContext, template: str, status_code: int = 200, **context: A
         response.set_cookie(
             COOKIE, ctx.lang, max_age=COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True
         )
+    apply_cookies(ctx.request, response)
     return response
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import audit
+from server.authz import Actor, require_org_role
 from server.catalog.schedule import expand_schedule
 from server.errors import NotFound
 from server.models import Opportunity, Session
+from server.models.enums import ApiScope, OpportunityStatus, StaffRole
 
 
 async def expand_sessions(session: AsyncSession, opportunity_id: int) -> int:
@@ -48,3 +51,31 @@ async def expand_sessions(session: AsyncSession, opportunity_id: int) -> int:
             ],
         )
     return len(times)
+
+
+async def organization_of_listing(session: AsyncSession, opportunity_id: int) -> int | None:
+    return await session.scalar(
+        select(Opportunity.organization_id).where(Opportunity.id == opportunity_id)
+    )
+
+
+async def set_status(
+    session: AsyncSession, actor: Actor, opportunity_id: int, status: OpportunityStatus
+) -> Opportunity:
+    """Publish, unpublish (draft) or archive a listing: the organization's managers, or
+    its systems with the listings scope."""
+    row = await session.get(Opportunity, opportunity_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no opportunity {opportunity_id}", field="id")
+    require_org_role(actor, row.organization_id, StaffRole.MANAGER, scope=ApiScope.LISTINGS_WRITE)
+    if row.status != status.value:
+        row.status = status.value
+        await audit.record(
+            session,
+            "listing.status_changed",
+            actor,
+            subject_type="opportunity",
+            subject_id=row.id,
+            status=status.value,
+        )
+    return row

@@ -1,0 +1,1 @@
+"""Partner organizations: onboarding, staff and roles, API tokens."""

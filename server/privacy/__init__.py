@@ -1,0 +1,1 @@
+"""Children's privacy: consent per purpose, guardians, visibility, export, deletion."""

@@ -1,0 +1,388 @@
+"""Every mutation and every non-public query, called as every kind of caller: only the
+callers the operation names succeed; the others get a top-level UNAUTHENTICATED or
+FORBIDDEN error and change nothing.
+
+The callers: anonymous; a learner; a guardian (of another child); staff of another
+organization (its owner); staff of the right organization with too small a role; the
+right role. Partner-system tokens are tried where an organization is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry import relay
+
+from schema.app import build_schema
+from server.db import session_scope
+from server.models import AuditEvent, Membership
+from server.models.enums import ApiScope, StaffRole
+from server.settings import Settings
+from tests import builders
+from tests.accounts import people
+from tests.accounts.people import ANONYMOUS, Caller
+
+
+def gid(type_name: str, value: int) -> str:
+    return str(relay.GlobalID(type_name, str(value)))
+
+
+@dataclass
+class World:
+    settings: Settings
+    ids: dict[str, int] = field(default_factory=dict)
+    callers: dict[str, Caller] = field(default_factory=lambda: {"anonymous": ANONYMOUS})
+
+
+@pytest.fixture(scope="module")
+async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> World:
+    w = World(settings)
+    async with session_scope(sessionmaker) as s:
+        org = await people.organization(s)
+        other = await people.organization(s)
+        w.ids.update(org=org.id, other_org=other.id)
+        roles = {
+            "owner": StaffRole.OWNER,
+            "manager": StaffRole.MANAGER,
+            "issuer": StaffRole.ISSUER,
+        }
+        for key, role in roles.items():
+            w.callers[key] = await people.signed_in(s, await people.staff(s, org, role), settings)
+        w.callers["other_staff"] = await people.signed_in(
+            s, await people.staff(s, other, StaffRole.OWNER), settings
+        )
+        w.callers["admin"] = await people.signed_in(
+            s, await people.person(s, "Ada", admin=True), settings
+        )
+        w.callers["learner"] = await people.signed_in(s, await people.learner(s), settings)
+        _, other_guardian = await people.child_with_guardian(s)
+        w.callers["guardian"] = await people.signed_in(s, other_guardian, settings)
+        subject = await people.learner(s, "Sol", age=15)
+        w.ids["subject"] = subject.id
+        w.callers["subject"] = await people.signed_in(s, subject, settings)
+        child, guardian = await people.child_with_guardian(s)
+        w.ids["child"] = child.id
+        w.callers["child"] = await people.signed_in(s, child, settings)
+        w.callers["child_guardian"] = await people.signed_in(s, guardian, settings)
+        place = await builders.create_place(s, org, builders.OTHER_POINT)
+        listing = await builders.create_opportunity(
+            s, org, place, builders.OTHER_POINT, title="Matrix Listing", status="draft"
+        )
+        w.ids["listing"] = listing.id
+        _, secret = await people.token(s, org, ApiScope.LISTINGS_WRITE, ApiScope.ORG_READ)
+        w.callers["token"] = people.bearer(secret, "token of the organization")
+        _, secret = await people.token(s, org, ApiScope.ORG_READ)
+        w.callers["read_token"] = people.bearer(secret, "read-only token")
+        _, secret = await people.token(s, other, ApiScope.LISTINGS_WRITE, ApiScope.ORG_READ)
+        w.callers["other_token"] = people.bearer(secret, "token of another organization")
+    return w
+
+
+Variables = Callable[[AsyncSession, World], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    document: str
+    variables: Variables
+    allowed: tuple[str, ...]
+    denied: tuple[str, ...]
+    # The payload field whose `errors` must be empty on success (None for queries).
+    payload: str | None = None
+
+
+PEOPLE = ("anonymous", "learner", "guardian", "other_staff")
+TOKENS = ("token", "other_token", "read_token")
+
+
+async def _org(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"org": gid("Organization", w.ids["org"])}
+
+
+async def _pending(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("Organization", (await people.organization(s, status="pending")).id)}
+
+
+async def _invite(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {**await _org(s, w), "email": f"{people.unique('invitee')}@example.org"}
+
+
+async def _member(s: AsyncSession, w: World) -> dict[str, Any]:
+    org = await s.get(builders.Organization, w.ids["org"])
+    assert org is not None
+    user = await people.staff(s, org, StaffRole.ISSUER, "Temp")
+    membership = await s.scalar(select(Membership.id).where(Membership.user_id == user.id))
+    assert membership is not None
+    return {"id": gid("StaffMember", membership)}
+
+
+async def _token(s: AsyncSession, w: World) -> dict[str, Any]:
+    org = await s.get(builders.Organization, w.ids["org"])
+    assert org is not None
+    made, _ = await people.token(s, org, ApiScope.ORG_READ)
+    return {"id": gid("ApiToken", made.id)}
+
+
+async def _listing(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("Opportunity", w.ids["listing"])}
+
+
+def _learner(key: str) -> Variables:
+    async def variables(s: AsyncSession, w: World) -> dict[str, Any]:
+        return {"id": gid("Account", w.ids[key])}
+
+    return variables
+
+
+async def _doomed_teen(s: AsyncSession, w: World) -> dict[str, Any]:
+    teen = await people.learner(s, "Doomed", age=16)
+    w.callers["doomed"] = await people.signed_in(s, teen, w.settings)
+    return {"id": gid("Account", teen.id)}
+
+
+async def _doomed_child(s: AsyncSession, w: World) -> dict[str, Any]:
+    child, guardian = await people.child_with_guardian(s)
+    w.callers["doomed_guardian"] = await people.signed_in(s, guardian, w.settings)
+    return {"id": gid("Account", child.id)}
+
+
+SETTINGS_FIELDS = "learnerId visibility consents errors { code }"
+
+OPERATIONS = [
+    Operation(
+        "organizationApply",
+        'mutation { organizationApply(input: {name: "Matrix Makers", kind: LIBRARY}) '
+        "{ organization { id } errors { code } } }",
+        lambda s, w: _none(),
+        allowed=("learner", "guardian", "owner"),
+        denied=("anonymous", "token"),
+        payload="organizationApply",
+    ),
+    Operation(
+        "organizationApprove",
+        "mutation($id: ID!) { organizationApprove(id: $id) "
+        "{ organization { id } errors { code } } }",
+        _pending,
+        allowed=("admin",),
+        denied=(*PEOPLE, "owner", "token"),
+        payload="organizationApprove",
+    ),
+    Operation(
+        "organizationDecline",
+        'mutation($id: ID!) { organizationDecline(id: $id, reason: "Outside the city") '
+        "{ organization { id } errors { code } } }",
+        _pending,
+        allowed=("admin",),
+        denied=(*PEOPLE, "owner", "token"),
+        payload="organizationDecline",
+    ),
+    Operation(
+        "staffInvite",
+        "mutation($org: ID!, $email: String!) { staffInvite(organizationId: $org, "
+        "email: $email, role: ISSUER) { invitation { id } errors { code } } }",
+        _invite,
+        allowed=("owner",),
+        denied=(*PEOPLE, "manager", "token"),
+        payload="staffInvite",
+    ),
+    Operation(
+        "staffRoleChange",
+        "mutation($id: ID!) { staffRoleChange(membershipId: $id, role: MANAGER) "
+        "{ staffMember { role } errors { code } } }",
+        _member,
+        allowed=("owner",),
+        denied=(*PEOPLE, "manager", "token"),
+        payload="staffRoleChange",
+    ),
+    Operation(
+        "staffRemove",
+        "mutation($id: ID!) { staffRemove(membershipId: $id) { deletedId errors { code } } }",
+        _member,
+        allowed=("owner",),
+        denied=(*PEOPLE, "manager", "token"),
+        payload="staffRemove",
+    ),
+    Operation(
+        "apiTokenCreate",
+        'mutation($org: ID!) { apiTokenCreate(organizationId: $org, name: "Feed bot", '
+        "scopes: [LISTINGS_WRITE]) { secret apiToken { id } errors { code } } }",
+        _org,
+        allowed=("manager", "owner"),
+        denied=(*PEOPLE, "issuer", *TOKENS),
+        payload="apiTokenCreate",
+    ),
+    Operation(
+        "apiTokenRevoke",
+        "mutation($id: ID!) { apiTokenRevoke(id: $id) { apiToken { revokedAt } errors { code } } }",
+        _token,
+        allowed=("manager",),
+        denied=(*PEOPLE, "issuer", *TOKENS),
+        payload="apiTokenRevoke",
+    ),
+    Operation(
+        "opportunitySetStatus",
+        "mutation($id: ID!) { opportunitySetStatus(id: $id, status: DRAFT) "
+        "{ status errors { code } } }",
+        _listing,
+        allowed=("manager", "token"),
+        denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+        payload="opportunitySetStatus",
+    ),
+    Operation(
+        "learnerVisibilitySet (13 and over)",
+        "mutation($id: ID!) { learnerVisibilitySet(learnerId: $id, visibility: NETWORK) "
+        f"{{ {SETTINGS_FIELDS} }} }}",
+        _learner("subject"),
+        allowed=("subject",),
+        denied=(*PEOPLE, "owner", "token"),
+        payload="learnerVisibilitySet",
+    ),
+    Operation(
+        "learnerVisibilitySet (under 13)",
+        "mutation($id: ID!) { learnerVisibilitySet(learnerId: $id, visibility: PRIVATE) "
+        f"{{ {SETTINGS_FIELDS} }} }}",
+        _learner("child"),
+        allowed=("child_guardian",),
+        denied=(*PEOPLE, "child", "token"),
+        payload="learnerVisibilitySet",
+    ),
+    Operation(
+        "consentGrant",
+        "mutation($id: ID!) { consentGrant(learnerId: $id, purpose: SHARE_WITH_EMPLOYERS) "
+        f"{{ {SETTINGS_FIELDS} }} }}",
+        _learner("child"),
+        allowed=("child_guardian",),
+        denied=(*PEOPLE, "child", "token"),
+        payload="consentGrant",
+    ),
+    Operation(
+        "consentWithdraw",
+        "mutation($id: ID!) { consentWithdraw(learnerId: $id, purpose: SHARE_WITH_EMPLOYERS) "
+        f"{{ {SETTINGS_FIELDS} }} }}",
+        _learner("subject"),
+        allowed=("subject",),
+        denied=(*PEOPLE, "owner", "token"),
+        payload="consentWithdraw",
+    ),
+    Operation(
+        "accountDelete (own)",
+        "mutation($id: ID!) { accountDelete(userId: $id) { deletedId errors { code } } }",
+        _doomed_teen,
+        allowed=("doomed",),
+        denied=(*PEOPLE, "owner", "token"),
+        payload="accountDelete",
+    ),
+    Operation(
+        "accountDelete (a child, by the guardian)",
+        "mutation($id: ID!) { accountDelete(userId: $id) { deletedId errors { code } } }",
+        _doomed_child,
+        allowed=("doomed_guardian",),
+        denied=(*PEOPLE, "child_guardian", "token"),
+        payload="accountDelete",
+    ),
+    Operation(
+        "organizationAdmin",
+        "query($org: ID!) { organizationAdmin(organizationId: $org) "
+        "{ organization { slug } staff { role } } }",
+        _org,
+        allowed=("issuer", "owner", "read_token"),
+        denied=(*PEOPLE, "other_token"),
+    ),
+    Operation(
+        "pendingOrganizations",
+        "{ pendingOrganizations { id } }",
+        lambda s, w: _none(),
+        allowed=("admin",),
+        denied=(*PEOPLE, "owner", "token"),
+    ),
+    Operation(
+        "accountExport",
+        "query($id: ID!) { accountExport(userId: $id) }",
+        _learner("child"),
+        allowed=("child_guardian", "child"),
+        denied=(*PEOPLE, "owner", "token"),
+    ),
+]
+
+
+async def _none() -> dict[str, Any]:
+    return {}
+
+
+def _field(op: Operation) -> str:
+    return op.payload or op.document.split("{", 2)[1].split("(")[0].split("{")[0].strip()
+
+
+async def _audit_count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as s:
+        return len((await s.scalars(select(AuditEvent.id))).all())
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=[op.name for op in OPERATIONS])
+async def test_only_the_named_callers_succeed(
+    op: Operation,
+    world: World,
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    name = _field(op)
+    for key in op.denied:
+        async with session_scope(sessionmaker) as s:
+            variables = await op.variables(s, world)
+        before = await _audit_count(sessionmaker)
+        body = await world.callers[key].call(client, op.document, variables)
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+        assert codes and set(codes) <= {"UNAUTHENTICATED", "FORBIDDEN"}, (key, body)
+        assert (body.get("data") or {}).get(name) is None, (key, body)
+        assert await _audit_count(sessionmaker) == before, (key, "a refused call wrote")
+    for key in op.allowed:
+        async with session_scope(sessionmaker) as s:
+            variables = await op.variables(s, world)
+        body = await world.callers[key].call(client, op.document, variables)
+        assert "errors" not in body, (key, body)
+        result = body["data"][name]
+        assert result is not None, (key, body)
+        if op.payload:
+            assert result["errors"] == [], (key, body)
+
+
+PUBLIC_QUERIES = {
+    "node",
+    "opportunity",
+    "opportunities",
+    "organization",
+    "organizations",
+    "topics",
+    "mapClusters",
+    "me",
+}
+
+
+def test_every_mutation_and_private_query_is_in_the_matrix(settings: Settings) -> None:
+    graphql = build_schema(settings)._schema
+    assert graphql.mutation_type is not None
+    covered = {_field(op) for op in OPERATIONS}
+    assert set(graphql.mutation_type.fields) <= covered
+    assert set(graphql.query_type.fields) - PUBLIC_QUERIES <= covered
+
+
+def test_every_mutation_names_a_permission_class(settings: Settings) -> None:
+    mutation = build_schema(settings).get_type_by_name("Mutation")
+    assert mutation is not None
+    for strawberry_field in mutation.fields:  # type: ignore[union-attr]
+        assert strawberry_field.permission_classes, f"{strawberry_field.name} names no rule"
+
+
+async def test_refusals_happen_before_any_lookup(world: World, client: httpx.AsyncClient) -> None:
+    # An anonymous caller probing ids learns nothing: the same error for any id.
+    document = "mutation($id: ID!) { apiTokenRevoke(id: $id) { errors { code } } }"
+    real = await ANONYMOUS.call(client, document, {"id": gid("ApiToken", 1)})
+    fake = await ANONYMOUS.call(client, document, {"id": gid("ApiToken", 999_999)})
+    assert real["errors"][0]["message"] == fake["errors"][0]["message"] == "sign in first"
