@@ -46,6 +46,7 @@ def redis_settings() -> RedisSettings:
 class WorkerSettings:
     functions = [
         tasks.expand_sessions,
+        tasks.purge_personal_data,
         # No result kept: a nudge's _job_id is free again as soon as the relay finishes.
         func(tasks.relay_outbox, name=RELAY_JOB, keep_result=0),
     ]
@@ -53,6 +54,8 @@ class WorkerSettings:
         cron(heartbeat, second={0, 30}, run_at_startup=True),
         # The fallback for lost nudges (Redis was down, or the job was finishing).
         cron(tasks.relay_outbox, second=set(range(0, 60, 10)), run_at_startup=True, keep_result=0),
+        # Nightly, when few people are on (the city's time zone is the operator's concern).
+        cron(tasks.purge_personal_data, hour={4}, minute={17}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

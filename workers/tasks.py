@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime
 from typing import Any
 
 import server.mail  # noqa: F401  (registers the "email" outbox handler)
@@ -9,6 +11,7 @@ from server import outbox
 from server.catalog import service as catalog
 from server.db import session_scope
 from server.errors import NotFound
+from server.privacy import retention
 
 # Events per relay run; the cron runs it every 10 s, a nudge runs it at once.
 RELAY_BATCH = 100
@@ -26,3 +29,10 @@ async def expand_sessions(ctx: dict[str, Any], opportunity_id: int) -> int:
 async def relay_outbox(ctx: dict[str, Any]) -> int:
     """Carry out due outbox events (emails): after a nudge, and from the cron."""
     return await outbox.relay(ctx["sessionmaker"], ctx["settings"], limit=RELAY_BATCH)
+
+
+async def purge_personal_data(ctx: dict[str, Any]) -> dict[str, int]:
+    """Daily: unconsented children's accounts, expired sessions and links, sent mail."""
+    async with session_scope(ctx["sessionmaker"]) as session:
+        purged = await retention.purge(session, now=datetime.now(UTC))
+    return dataclasses.asdict(purged)

@@ -34,3 +34,11 @@ async def test_children_without_consent_are_deleted_after_the_link_expires(
         for kept in ("Fern", "Kit", "Tate"):  # too new to purge, consented, 13 and over
             assert await s.get(User, ids[kept]) is not None, kept
         assert await web_sessions.resolve(s, stale, now=now) is None
+
+
+def test_the_worker_runs_the_purge_every_night() -> None:
+    from workers.settings import WorkerSettings
+
+    crons = {job.name: job for job in WorkerSettings.cron_jobs}
+    purge = crons["cron:purge_personal_data"]
+    assert purge.hour == {4} and purge.minute == {17}
