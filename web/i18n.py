@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.search.query import MatchCount
+from web import i18n_accounts
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -29,7 +30,8 @@ EN: dict[str, str] = {
     "lang.switch_code": "es",
     "skip": "Skip to main content",
     "footer.text": "CityLearn connects young people with learning all over the city.",
-    "footer.privacy": "We do not track you. This site uses one cookie to remember your language.",
+    "footer.privacy": "We do not track you. Our cookies only remember your language and keep "
+    "you signed in.",
     # Home
     "home.title": "Find something to learn this summer",
     "home.lead": "Programs, camps, workshops and events from museums, libraries, "
@@ -190,7 +192,8 @@ ES: dict[str, str] = {
     "lang.switch_code": "en",
     "skip": "Saltar al contenido principal",
     "footer.text": "CityLearn conecta a la juventud con el aprendizaje en toda la ciudad.",
-    "footer.privacy": "No te rastreamos. Este sitio usa una cookie para recordar tu idioma.",
+    "footer.privacy": "No te rastreamos. Nuestras cookies solo recuerdan tu idioma y mantienen "
+    "tu sesión abierta.",
     "home.title": "Encuentra algo para aprender este verano",
     "home.lead": "Programas, campamentos, talleres y eventos de museos, bibliotecas, "
     "parques y grupos comunitarios.",
@@ -333,6 +336,10 @@ ES: dict[str, str] = {
     "sort.soonest": "Más pronto primero",
     "sort.relevance": "Más relevante",
 }
+
+# The account, consent and partner pages keep their messages in their own module.
+EN.update(i18n_accounts.EN)
+ES.update(i18n_accounts.ES)
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}
 

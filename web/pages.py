@@ -173,7 +173,13 @@ def render(ctx: PageContext, template: str, status_code: int = 200, **context: A
     response.headers.setdefault("Cache-Control", "no-cache")
     if ctx.set_cookie:
         response.set_cookie(
-            COOKIE, ctx.lang, max_age=COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True
+            COOKIE,
+            ctx.lang,
+            max_age=COOKIE_MAX_AGE,
+            path="/",
+            samesite="lax",
+            httponly=True,
+            secure=ctx.settings.secure_cookies,
         )
     apply_cookies(ctx.request, response)
     return response
@@ -465,7 +471,8 @@ async def opportunity_ics(request: Request) -> Response:
 async def organization_page(request: Request) -> Response:
     ctx = page_context(request)
     slug = str(request.path_params.get("slug", ""))
-    if not slug or len(slug) > 120:
+    # PostgreSQL text cannot hold NUL (asyncpg refuses the query): such a slug is no slug.
+    if not slug or len(slug) > 120 or "\x00" in slug:
         return await not_found(request)
     error: FormError | None = None
     page: SearchPage | None = None

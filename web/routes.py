@@ -8,7 +8,18 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import devmail, pages
+from web import (
+    account_pages,
+    admin_pages,
+    consent_pages,
+    devmail,
+    pages,
+    partner_pages,
+    signin_pages,
+    signup_pages,
+    staff_pages,
+    token_pages,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -31,6 +42,43 @@ class _StaticHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+GET_POST = ["GET", "POST"]
+POST = ["POST"]
+
+# People and partners (CSRF-checked forms; see web/kit.py and web/session.py).
+account_routes: list[BaseRoute] = [
+    Route("/account/signup", signup_pages.signup, methods=GET_POST),
+    Route("/account/signin", signin_pages.signin, methods=GET_POST),
+    Route("/account/signout", signin_pages.signout, methods=GET_POST),
+    Route("/account/verify/{token}", signin_pages.verify, methods=GET_POST),
+    Route("/account/forgot", signin_pages.forgot, methods=GET_POST),
+    Route("/account/reset/{token}", signin_pages.reset, methods=GET_POST),
+    Route("/account", account_pages.account),
+    Route("/account/visibility", account_pages.visibility, methods=POST),
+    Route("/account/consent", account_pages.consents, methods=POST),
+    Route("/account/export.json", account_pages.export_json),
+    Route("/account/delete", account_pages.delete, methods=GET_POST),
+    Route("/account/deleted", account_pages.deleted),
+    Route("/account/children", account_pages.children),
+    Route("/account/children/{child_id}/visibility", account_pages.child_visibility, methods=POST),
+    Route("/account/children/{child_id}/consent", account_pages.child_consents, methods=POST),
+    Route("/account/children/{child_id}/export.json", account_pages.child_export),
+    Route("/account/children/{child_id}/delete", account_pages.child_delete, methods=GET_POST),
+    Route("/consent/{token}", consent_pages.consent_page, methods=GET_POST),
+    Route("/invitations/{token}", partner_pages.invitation, methods=GET_POST),
+    Route("/partners/apply", partner_pages.apply, methods=GET_POST),
+    Route("/partners/{slug}", partner_pages.dashboard),
+    Route("/partners/{slug}/staff", staff_pages.staff),
+    Route("/partners/{slug}/staff/invite", staff_pages.invite, methods=POST),
+    Route("/partners/{slug}/staff/{membership_id}/role", staff_pages.change_role, methods=POST),
+    Route("/partners/{slug}/staff/{membership_id}/remove", staff_pages.remove, methods=POST),
+    Route("/partners/{slug}/tokens", token_pages.tokens, methods=GET_POST),
+    Route("/partners/{slug}/tokens/{token_id}/revoke", token_pages.revoke, methods=POST),
+    Route("/admin/organizations", admin_pages.organizations),
+    Route("/admin/organizations/{organization_id}/approve", admin_pages.approve, methods=POST),
+    Route("/admin/organizations/{organization_id}/decline", admin_pages.decline, methods=POST),
+]
+
 routes: list[BaseRoute] = [
     Route("/", pages.home, name="home"),
     Route("/search", pages.search_page, name="search"),
@@ -38,6 +86,7 @@ routes: list[BaseRoute] = [
     Route("/opportunities/{opportunity_id:int}.ics", pages.opportunity_ics, name="opportunity_ics"),
     Route("/opportunities/{opportunity_id}", pages.opportunity_page, name="opportunity"),
     Route("/organizations/{slug}", pages.organization_page, name="organization"),
+    *account_routes,
     # Development only (a 404 elsewhere): the mail the private sink received.
     Route("/dev/mail", devmail.mail_list, name="dev_mail"),
     Route("/dev/mail/{name}", devmail.mail_message, name="dev_mail_message"),

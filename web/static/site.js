@@ -6,6 +6,9 @@
  * 3. The results map: an inline SVG drawn from the JSON in #map-data, with
  *    markers numbered like the list, the search center and a scale bar.
  *    No tiles, no network.
+ * 4. Forms that came back with errors move the focus to their error summary, so
+ *    screen readers read it and keyboard users start there.
+ * 5. A "Copy" button next to a new API token (the token stays selectable without it).
  */
 (function () {
   "use strict";
@@ -42,8 +45,10 @@
       }
       navigator.geolocation.getCurrentPosition(
         function (position) {
-          form.elements.lat.value = position.coords.latitude.toFixed(3);
-          form.elements.lng.value = position.coords.longitude.toFixed(3);
+          // Two decimals, about a kilometre: a search URL (and any log of it) never
+          // holds a child's street-level position.
+          form.elements.lat.value = position.coords.latitude.toFixed(2);
+          form.elements.lng.value = position.coords.longitude.toFixed(2);
           if (form.elements.q) {
             form.elements.q.value = "";
           }
@@ -274,6 +279,35 @@
     drawMap(figure, data);
   }
 
+  /* --- 4. Focus the error summary ------------------------------------------- */
+
+  function focusErrors() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary && typeof summary.focus === "function") {
+      summary.focus();
+    }
+  }
+
+  /* --- 5. Copy a token ------------------------------------------------------- */
+
+  function setUpCopy(button) {
+    var field = document.getElementById(button.getAttribute("data-copy") || "");
+    var status = document.querySelector(".copy-status");
+    if (!field || !navigator.clipboard || !window.isSecureContext) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (status) {
+          status.textContent = button.getAttribute("data-copied") || "";
+        }
+      }, function () {
+        field.select();
+      });
+    });
+  }
+
   function start() {
     document.querySelectorAll("form[data-locate-form]").forEach(setUpLocate);
     document.querySelectorAll("form[method='get']").forEach(function (form) {
@@ -283,6 +317,8 @@
     });
     window.addEventListener("pageshow", restoreFields);
     setUpMap();
+    focusErrors();
+    document.querySelectorAll("button[data-copy]").forEach(setUpCopy);
   }
 
   if (document.readyState === "loading") {

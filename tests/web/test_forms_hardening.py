@@ -1,0 +1,424 @@
+"""Every form of the account and partner pages: a post without the right CSRF token is a
+friendly 403 that changes nothing in the database, and odd input is never a 500."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.routing import Route
+
+from server.accounts import csrf, links
+from server.authz import Actor
+from server.db import session_scope
+from server.models import Guardianship, LearnerProfile, Membership
+from server.models.enums import ApiScope, LinkPurpose, StaffRole
+from server.orgs import api_tokens
+from server.orgs import service as orgs
+from server.settings import Settings
+from tests.accounts import people
+from tests.web.conftest import ClientFactory
+from tests.web.site import csrf_in, sign_in, token_for
+from web.routes import account_routes
+
+Sessions = async_sessionmaker[AsyncSession]
+PASSWORD = people.PASSWORD
+TABLES = (
+    "users",
+    "learner_profiles",
+    "guardianships",
+    "memberships",
+    "invitations",
+    "organizations",
+    "consents",
+    "web_sessions",
+    "email_links",
+    "api_tokens",
+    "outbox_events",
+    "audit_events",
+)
+
+
+@dataclass
+class World:
+    """One person who may post every form: a 15-year-old learner who is also a network
+    admin, the owner of an organization and a guardian (the rules allow all of it)."""
+
+    email: str
+    child_id: int
+    slug: str
+    membership_id: int
+    token_id: int
+    pending_id: int
+    verify: str
+    reset: str
+    consent: str
+    invitation: str
+
+
+@pytest.fixture
+async def world(sessionmaker: Sessions, settings: Settings) -> World:
+    now = datetime.now(UTC)
+    async with session_scope(sessionmaker) as session:
+        person = await people.learner(session, "Everyone", age=15)
+        person.is_network_admin = True
+        child, _ = await people.child_with_guardian(session, age=9)
+        session.add(Guardianship(guardian_id=person.id, learner_id=child.id))
+        org = await people.organization(session)
+        session.add(Membership(organization_id=org.id, user_id=person.id, role="owner"))
+        other = await people.staff(session, org, StaffRole.ISSUER, "Other")
+        await session.flush()
+        membership_id = await session.scalar(
+            text("SELECT id FROM memberships WHERE user_id = :u"), {"u": other.id}
+        )
+        owner = Actor(user_id=person.id, roles={org.id: StaffRole.OWNER})
+        made = await api_tokens.create(
+            session, owner, org.id, name="CMS", scopes={ApiScope.ORG_READ}, now=now
+        )
+        pending = await people.organization(session, status="pending")
+        second_child = await people.learner(session, "Unasked", age=10, consented=False)
+        # Another organization invites this person.
+        inviting = await people.organization(session)
+        inviter = await people.staff(session, inviting, StaffRole.OWNER, "Inviter")
+        await orgs.invite(
+            session,
+            Actor(user_id=inviter.id, roles={inviting.id: StaffRole.OWNER}),
+            inviting.id,
+            email=person.email,
+            role=StaffRole.ISSUER,
+            now=now,
+            public_url=settings.public_url,
+        )
+        invitation = await links.create(
+            session,
+            LinkPurpose.STAFF_INVITATION,
+            email=person.email,
+            now=now,
+            data={
+                "invitation_id": await session.scalar(
+                    text("SELECT max(id) FROM invitations WHERE organization_id = :o"),
+                    {"o": inviting.id},
+                )
+            },
+        )
+        return World(
+            email=person.email,
+            child_id=child.id,
+            slug=org.slug,
+            membership_id=int(membership_id or 0),
+            token_id=made.token.id,
+            pending_id=pending.id,
+            verify=await links.create(
+                session, LinkPurpose.VERIFY_EMAIL, email=person.email, user_id=person.id, now=now
+            ),
+            reset=await links.create(
+                session,
+                LinkPurpose.RESET_PASSWORD,
+                email=person.email,
+                user_id=person.id,
+                now=now,
+            ),
+            consent=await links.create(
+                session,
+                LinkPurpose.GUARDIAN_CONSENT,
+                email=f"{people.unique('g')}@example.org",
+                now=now,
+                data={"learner_id": second_child.id},
+            ),
+            invitation=invitation,
+        )
+
+
+def post_forms(w: World) -> dict[str, tuple[str, dict[str, str | list[str]]]]:
+    """Route path -> (a concrete URL, form fields that would succeed with a good token)."""
+    born = people.years_ago(15)
+    return {
+        "/account/signup": (
+            "/account/signup",
+            {
+                "step": "account",
+                "birth_date": born.isoformat(),
+                "display_name": "Forged",
+                "email": f"{people.unique('forged')}@example.org",
+                "password": PASSWORD,
+            },
+        ),
+        "/account/signin": ("/account/signin", {"email": w.email, "password": PASSWORD}),
+        "/account/signout": ("/account/signout", {}),
+        "/account/verify/{token}": (f"/account/verify/{w.verify}", {}),
+        "/account/forgot": ("/account/forgot", {"email": w.email}),
+        "/account/reset/{token}": (f"/account/reset/{w.reset}", {"password": "forged password"}),
+        "/account/visibility": ("/account/visibility", {"visibility": "public"}),
+        "/account/consent": (
+            "/account/consent",
+            {"purpose": "participation", "action": "withdraw"},
+        ),
+        "/account/delete": ("/account/delete", {}),
+        "/account/children/{child_id}/visibility": (
+            f"/account/children/{w.child_id}/visibility",
+            {"visibility": "public"},
+        ),
+        "/account/children/{child_id}/consent": (
+            f"/account/children/{w.child_id}/consent",
+            {"purpose": "participation", "action": "withdraw"},
+        ),
+        "/account/children/{child_id}/delete": (f"/account/children/{w.child_id}/delete", {}),
+        "/consent/{token}": (
+            f"/consent/{w.consent}",
+            {"participation": "1", "display_name": "Forger", "password": PASSWORD},
+        ),
+        "/invitations/{token}": (f"/invitations/{w.invitation}", {}),
+        "/partners/apply": ("/partners/apply", {"name": "Forged Org", "kind": "museum"}),
+        "/partners/{slug}/staff/invite": (
+            f"/partners/{w.slug}/staff/invite",
+            {"email": "forged@example.org", "role": "owner"},
+        ),
+        "/partners/{slug}/staff/{membership_id}/role": (
+            f"/partners/{w.slug}/staff/{w.membership_id}/role",
+            {"role": "owner"},
+        ),
+        "/partners/{slug}/staff/{membership_id}/remove": (
+            f"/partners/{w.slug}/staff/{w.membership_id}/remove",
+            {},
+        ),
+        "/partners/{slug}/tokens": (
+            f"/partners/{w.slug}/tokens",
+            {"name": "Forged", "scopes": ["org:read"]},
+        ),
+        "/partners/{slug}/tokens/{token_id}/revoke": (
+            f"/partners/{w.slug}/tokens/{w.token_id}/revoke",
+            {},
+        ),
+        "/admin/organizations/{organization_id}/approve": (
+            f"/admin/organizations/{w.pending_id}/approve",
+            {},
+        ),
+        "/admin/organizations/{organization_id}/decline": (
+            f"/admin/organizations/{w.pending_id}/decline",
+            {"reason": "forged"},
+        ),
+    }
+
+
+def post_routes() -> set[str]:
+    return {
+        route.path
+        for route in account_routes
+        if isinstance(route, Route) and route.methods and "POST" in route.methods
+    }
+
+
+async def snapshot(sessionmaker: Sessions) -> dict[str, str]:
+    async with sessionmaker() as session:
+        found = {}
+        for table in TABLES:
+            found[table] = str(
+                await session.scalar(
+                    text(
+                        "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+                        f" FROM {table} t"
+                    )
+                )
+            )
+        return found
+
+
+async def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(
+    new_client: ClientFactory, sessionmaker: Sessions, settings: Settings, world: World
+) -> None:
+    forms = post_forms(world)
+    assert set(forms) == post_routes(), "a POST route without a CSRF test"
+    browser = new_client()
+    await sign_in(browser, world.email, PASSWORD)
+    good = await token_for(browser, "/account")
+    # A token made for another visitor's nonce is as useless as none.
+    wrong = csrf.token_for(settings.secret_key, csrf.new_nonce())
+    before = await snapshot(sessionmaker)
+    for path, (url, data) in forms.items():
+        for token in (None, wrong, good[:-1] + ("0" if good[-1] != "0" else "1"), ""):
+            fields = dict(data)
+            if token is not None:
+                fields["csrf_token"] = token
+            response = await browser.post(url, data=fields)
+            assert response.status_code == 403, (path, token, response.status_code)
+            assert "Please try again" in response.text, path
+            assert "Reload the page" in response.text or "reload the page" in response.text
+    # Without the nonce cookie a good-looking token fails too (another site's form).
+    stranger = new_client()
+    for url, data in forms.values():
+        response = await stranger.post(url, data={**data, "csrf_token": good})
+        assert response.status_code == 403, url
+    assert await snapshot(sessionmaker) == before
+    # Still signed in (the forged sign-out did nothing).
+    assert (await browser.get("/account")).status_code == 200
+
+
+ODD_VALUES = (
+    "",
+    "   ",
+    "\x00",
+    "a\x00b@example.org",
+    "x" * 3000,
+    "😀" * 60,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "../../etc/passwd",
+    "%00%0d%0a",
+    "\u202egnp.exe",
+    "2024-02-30",
+    "javascript:alert(1)",
+)
+FIELDS = (
+    "step",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_date",
+    "display_name",
+    "email",
+    "password",
+    "guardian_email",
+    "postal_code",
+    "locale",
+    "next",
+    "visibility",
+    "purpose",
+    "action",
+    "participation",
+    "name",
+    "kind",
+    "website",
+    "description",
+    "is_issuer",
+    "role",
+    "scopes",
+    "reason",
+)
+# Posting these succeeds with any input (they take none): their odd input is the URL.
+NO_INPUT = {
+    "/account/signout",
+    "/account/delete",
+    "/account/verify/{token}",
+    "/account/children/{child_id}/delete",
+    "/invitations/{token}",
+    "/partners/{slug}/staff/{membership_id}/remove",
+    "/partners/{slug}/tokens/{token_id}/revoke",
+    "/admin/organizations/{organization_id}/approve",
+}
+
+
+async def test_odd_input_to_every_form_is_never_a_500(
+    new_client: ClientFactory, world: World
+) -> None:
+    browser = new_client()
+    await sign_in(browser, world.email, PASSWORD)
+    token = await token_for(browser, "/account")
+    forms = post_forms(world)
+    # A password reset with a usable password signs every device out: it goes last.
+    last = "/account/reset/{token}"
+    for path in sorted(forms, key=lambda p: p == last):
+        url = forms[path][0]
+        if path in NO_INPUT:
+            continue
+        if path == last:
+            assert (await browser.get("/account")).status_code == 200
+        for value in ODD_VALUES:
+            fields: dict[str, str | list[str]] = {name: value for name in FIELDS}
+            fields["scopes"] = [value, value]
+            fields["csrf_token"] = token
+            response = await browser.post(url, data=fields)
+            assert response.status_code < 500, (path, value[:20], response.status_code)
+        for step in ("age", "account"):
+            response = await browser.post(
+                url, data={"csrf_token": token, "step": step, "birth_date": "x"}
+            )
+            assert response.status_code < 500, (path, step)
+        # A file where text is expected, and a JSON body.
+        response = await browser.post(
+            url, data={"csrf_token": token}, files={"email": ("a.txt", b"hello")}
+        )
+        assert response.status_code < 500, (path, "file")
+        response = await browser.post(url, json={"csrf_token": token, "email": 1})
+        assert response.status_code < 500, (path, "json")
+
+
+BAD_IDS = ("abc", "0", "-1", "1.5", "99999999999999999999999", "%00", "9" * 400)
+
+
+async def test_odd_urls_are_never_a_500(new_client: ClientFactory, world: World) -> None:
+    browser = new_client()
+    await sign_in(browser, world.email, PASSWORD)
+    token = await token_for(browser, "/account")
+    urls: list[tuple[str, str]] = []
+    for bad in BAD_IDS:
+        urls += [
+            ("GET", f"/account/children/{bad}/export.json"),
+            ("GET", f"/account/children/{bad}/delete"),
+            ("POST", f"/account/children/{bad}/delete"),
+            ("POST", f"/account/children/{bad}/consent"),
+            ("GET", f"/partners/{bad}"),
+            ("GET", f"/partners/{bad}/staff"),
+            ("GET", f"/partners/{bad}/tokens"),
+            ("POST", f"/partners/{world.slug}/staff/{bad}/role"),
+            ("POST", f"/partners/{world.slug}/staff/{bad}/remove"),
+            ("POST", f"/partners/{world.slug}/tokens/{bad}/revoke"),
+            ("POST", f"/admin/organizations/{bad}/approve"),
+            ("POST", f"/admin/organizations/{bad}/decline"),
+            ("GET", f"/consent/{bad}"),
+            ("POST", f"/consent/{bad}"),
+            ("GET", f"/invitations/{bad}"),
+            ("POST", f"/invitations/{bad}"),
+            ("GET", f"/account/verify/{bad}"),
+            ("POST", f"/account/verify/{bad}"),
+            ("GET", f"/account/reset/{bad}"),
+            ("POST", f"/account/reset/{bad}"),
+            ("GET", f"/organizations/{bad}"),
+            ("GET", f"/account/signin?next={bad}&email={bad}&notice={bad}"),
+            ("GET", f"/account/signup?next={bad}"),
+            ("GET", f"/account?notice={bad}"),
+        ]
+    for method, url in urls:
+        if method == "GET":
+            response = await browser.get(url)
+        else:
+            response = await browser.post(url, data={"csrf_token": token, "role": "owner"})
+        assert response.status_code < 500, (method, url[:80], response.status_code)
+    # Methods a route does not take are refused, not crashed on.
+    for url in ("/account/visibility", "/account/consent", "/admin/organizations/1/approve"):
+        assert (await browser.get(url)).status_code == 405
+    assert (await browser.get("/account")).status_code == 200
+
+
+async def test_garbage_sign_in_never_signs_anyone_in(new_client: ClientFactory) -> None:
+    browser = new_client()
+    token = await token_for(browser)
+    for email, password in itertools.product(("", "%", "\x00", "a" * 400), ("", "\x00", "x")):
+        response = await browser.post(
+            "/account/signin", data={"csrf_token": token, "email": email, "password": password}
+        )
+        assert response.status_code in (400, 429)
+        assert csrf.SESSION_COOKIE not in browser.cookies
+
+
+async def test_forms_reject_oversized_posts_politely(client: httpx.AsyncClient) -> None:
+    page = await client.get("/account/signin")
+    response = await client.post(
+        "/account/signin",
+        data={"csrf_token": csrf_in(page.text), "email": "a" * 70_000, "password": "x"},
+    )
+    assert response.status_code == 403 and "Please try again" in response.text
+
+
+def test_learner_profile_never_has_a_street_address_column() -> None:
+    columns = set(LearnerProfile.__table__.columns.keys())
+    assert not columns & {"address", "street", "latitude", "longitude", "location"}
