@@ -2,8 +2,8 @@
 the child signs up, the consent email arrives in the SMTP sink, the guardian opens its
 link and says yes, and the child, signing in afresh, has a full account.
 
-Screenshots: artifacts/screenshots/signup-age.png, signup-child.png, consent.png,
-account.png.
+Screenshots: artifacts/screenshots/signup-age.png (and -error), signup-child.png,
+consent.png, account.png, and the partner pages.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ async def test_child_signs_up_and_guardian_consents_on_a_phone(
     watch = Watch(page)
     await page.goto(live_server + "/account/signup")
     assert await page.get_by_role("link", name="Sign in", exact=True).first.is_visible()
+    await no_horizontal_scroll(page)
+    await page.screenshot(path=str(SCREENSHOTS / "signup-age.png"), full_page=True)
     # Sending nothing: the error summary is announced and takes the focus.
     await page.get_by_role("button", name="Continue").click()
     await page.wait_for_selector("#form-errors")
@@ -81,7 +83,7 @@ async def test_child_signs_up_and_guardian_consents_on_a_phone(
     await page.get_by_label("Day", exact=True).fill(str(born.day))
     await page.get_by_label("Year").fill(str(born.year))
     await no_horizontal_scroll(page)
-    await page.screenshot(path=str(SCREENSHOTS / "signup-age.png"), full_page=True)
+    await page.screenshot(path=str(SCREENSHOTS / "signup-age-error.png"), full_page=True)
     async with page.expect_navigation():
         await page.get_by_role("button", name="Continue").click()
 
