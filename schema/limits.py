@@ -27,6 +27,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.cost import QueryCost, check_cost_settings
 from schema.errors import should_mask
 from server.settings import Settings
 
@@ -98,11 +99,13 @@ class HideSuggestions(SchemaExtension):
 
 def extensions(settings: Settings) -> list[Any]:
     """Classes and factories, so each request gets fresh extension state."""
+    check_cost_settings(settings)
     chosen: list[Any] = [
         lambda: ParserCache(maxsize=256),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         LimitRules if settings.is_development else ProductionLimitRules,
         lambda: ValidationCache(maxsize=256),
+        QueryCost,
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
     if not settings.is_development:
