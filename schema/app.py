@@ -6,17 +6,21 @@ from datetime import UTC, datetime
 
 import orjson
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
 from schema.account_queries import AccountQuery
 from schema.auth import actor_for
 from schema.context import Context
 from schema.database import CloseRequestDatabase
+from schema.errors import should_mask
 from schema.limits import extensions
 from schema.mutations import Mutation
 from schema.query import Query as SearchQuery
@@ -27,8 +31,20 @@ from server.settings import Settings
 Query = merge_types("Query", (SearchQuery, AccountQuery))
 
 
+class CityLearnSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Log what an operator must look at: unexpected exceptions. A caller's mistakes
+        # (validation, permissions, throttling, bad input) are answered, not logged, so a
+        # burst of bad requests cannot bury a real failure in the log.
+        for error in errors:
+            if should_mask(error):
+                StrawberryLogger.error(error, execution_context)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return CityLearnSchema(
         query=Query,
         mutation=Mutation,
         types=[Opportunity, Organization],

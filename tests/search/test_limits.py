@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from graphql import GraphQLError
 
 from schema.errors import should_mask
@@ -66,3 +67,17 @@ async def test_unknown_fragment_is_a_plain_validation_error(
     )
     body = await gql(client, deep)
     assert any("depth" in e["message"].lower() for e in body["errors"]), body
+
+
+async def test_callers_mistakes_are_answered_not_logged(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Bad input, a validation error, a permission refusal: none is an operator's problem.
+    with caplog.at_level("DEBUG", logger="strawberry.execution"):
+        for query in (
+            "{ opportunities(first: 100000) { totalCount } }",
+            "{ topic { slug } }",
+            "{ pendingOrganizations { id } }",
+        ):
+            assert (await gql(client, query))["errors"]
+    assert [r for r in caplog.records if r.name == "strawberry.execution"] == []
