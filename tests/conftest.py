@@ -140,7 +140,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture(scope="session")
 def production_settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, env="production")
+    return dataclasses.replace(settings, env="production", secure_cookies=True)
 
 
 @pytest.fixture(scope="session")

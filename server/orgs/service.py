@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,13 +17,19 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.mail import queue_email
 from server.models import Invitation, Membership, Organization, User
 from server.models.enums import LinkPurpose, OrganizationKind, OrganizationStatus, StaffRole
+from server.privacy import learners
 
 _ZIP = re.compile(r"[0-9]{5}")
 
 
+# Words that are pages under /partners/ and /organizations/, never an organization.
+RESERVED_SLUGS = frozenset({"apply", "new", "admin", "search"})
+
+
 def slugify(name: str) -> str:
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:100] or "organization"
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:100] or "organization"
+    return f"{slug}-org" if slug in RESERVED_SLUGS else slug
 
 
 async def _unique_slug(session: AsyncSession, name: str) -> str:
@@ -50,6 +56,9 @@ async def apply(
     """A person applies for their organization; it waits, pending, for a network admin.
     The applicant becomes its owner."""
     user_id = require_person(actor)
+    learner = await learners.find(session, user_id)
+    if learner is not None and learner.is_child(datetime.now(UTC)):
+        raise Forbidden("an adult applies for an organization")
     clean = " ".join((name or "").split())
     if not 2 <= len(clean) <= 300:
         raise InvalidInput("the organization's name, 2 to 300 characters", field="name")

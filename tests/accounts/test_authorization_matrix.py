@@ -386,3 +386,22 @@ async def test_refusals_happen_before_any_lookup(world: World, client: httpx.Asy
     real = await ANONYMOUS.call(client, document, {"id": gid("ApiToken", 1)})
     fake = await ANONYMOUS.call(client, document, {"id": gid("ApiToken", 999_999)})
     assert real["errors"][0]["message"] == fake["errors"][0]["message"] == "sign in first"
+
+
+async def test_a_child_cannot_apply_for_an_organization(
+    world: World, client: httpx.AsyncClient
+) -> None:
+    document = (
+        'mutation { organizationApply(input: {name: "Kid Co", kind: NONPROFIT}) '
+        "{ organization { id } errors { code } } }"
+    )
+    body = await world.callers["child"].call(client, document)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (body.get("data") or {}).get("organizationApply") is None
+
+
+def test_reserved_words_never_become_slugs() -> None:
+    from server.orgs.service import slugify
+
+    assert slugify("Apply") == "apply-org"
+    assert slugify("Hyde Park Art Center") == "hyde-park-art-center"
