@@ -365,6 +365,13 @@ EN: dict[str, str] = {
     "err.too_many_tokens": "Revoke tokens you do not use first.",
     "err.organization_not_approved": "This works once the organization is approved.",
     "err.not_found": "We could not find that.",
+    "profile.badges": "Badges",
+    "profile.no_badges": "No badges to show yet.",
+    "profile.change": "Change who can see this page",
+    "profile.link": "Your profile page",
+    "profile.visible_to.private": "Only you and your parent or guardian can see this page.",
+    "profile.visible_to.network": "Signed-in staff of CityLearn partners can see this page.",
+    "profile.visible_to.public": "Anyone with the link can see this page.",
 }
 
 ES: dict[str, str] = {
@@ -727,4 +734,14 @@ ES: dict[str, str] = {
     "err.too_many_tokens": "Primero revoca los tokens que no uses.",
     "err.organization_not_approved": "Esto funciona cuando la organización esté aprobada.",
     "err.not_found": "No lo encontramos.",
+    "profile.badges": "Insignias",
+    "profile.no_badges": "Todavía no hay insignias que mostrar.",
+    "profile.change": "Cambiar quién puede ver esta página",
+    "profile.link": "Tu página de perfil",
+    "profile.visible_to.private": "Solo tú y tu madre, padre o tutor pueden ver esta página.",
+    "profile.visible_to.network": (
+        "El personal de las organizaciones de CityLearn que haya iniciado sesión puede ver "
+        "esta página."
+    ),
+    "profile.visible_to.public": "Cualquiera con el enlace puede ver esta página.",
 }
