@@ -76,6 +76,27 @@ def _seed(opportunities: int, seed: int, only_if_empty: bool) -> None:
         print(f"demo city loaded in {time.perf_counter() - started:.1f}s: {counts}")
 
 
+def _demo_people() -> None:
+    """Development only: sign-in accounts to try every kind of page (server/demo/people.py)."""
+    settings = load_settings()
+    if not settings.is_development:
+        return
+    from server.db import make_engine, make_sessionmaker, session_scope
+    from server.demo import people
+
+    async def ensure() -> list[people.DemoPerson]:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(make_sessionmaker(engine)) as session:
+                return await people.ensure(session)
+        finally:
+            await engine.dispose()
+
+    print(f"demo accounts (password {people.PASSWORD!r}, development only):")
+    for person in asyncio.run(ensure()):
+        print(f"  {person.email:<30} {person.what}")
+
+
 def _cmd_seed(args: argparse.Namespace) -> int:
     _seed(args.opportunities, args.seed, only_if_empty=not args.force)
     return 0
@@ -100,6 +121,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     devservices.start()
     _migrate()
     _seed(args.opportunities, args.seed, only_if_empty=True)
+    _demo_people()
     settings = load_settings()
     port = args.port or settings.port
     python = [sys.executable, "-m", "server.cli"]

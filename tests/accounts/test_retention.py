@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts import web_sessions
 from server.db import session_scope
 from server.models import User
-from server.privacy import retention
+from server.models.enums import ConsentPurpose
+from server.privacy import consent, retention
 from tests.accounts import people
 
 
@@ -42,3 +44,34 @@ def test_the_worker_runs_the_purge_every_night() -> None:
     crons = {job.name: job for job in WorkerSettings.cron_jobs}
     purge = crons["cron:purge_personal_data"]
     assert purge.hour == {4} and purge.minute == {17}
+
+
+async def test_demo_people_are_made_once_and_can_sign_in(
+    sessionmaker: async_sessionmaker[AsyncSession], redis: Redis
+) -> None:
+    from server.accounts import service as accounts
+    from server.demo import people as demo
+
+    for _ in range(2):  # idempotent: `make run` calls it at every start
+        async with session_scope(sessionmaker) as s:
+            made = await demo.ensure(s)
+    assert len(made) == 5
+    async with session_scope(sessionmaker) as s:
+        kid = await accounts.sign_in(
+            s,
+            redis,
+            email="kid@demo.citylearn.test",
+            password=demo.PASSWORD,
+            now=datetime.now(UTC),
+            ip=None,
+        )
+        assert await consent.standing(s, kid.user.id) == {ConsentPurpose.PARTICIPATION}
+        admin = await accounts.sign_in(
+            s,
+            redis,
+            email="admin@demo.citylearn.test",
+            password=demo.PASSWORD,
+            now=datetime.now(UTC),
+            ip=None,
+        )
+        assert admin.user.is_network_admin
