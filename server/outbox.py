@@ -3,7 +3,7 @@ causes it, carried out afterwards by the worker.
 
 A service calls `emit()` inside its unit of work, so the event exists exactly when the
 change commits. After the commit the call site calls `nudge()`, which asks a worker to
-run `relay()` now; the worker's cron runs it every 10 s anyway, so a lost nudge (Redis
+run `relay()` now; the worker's cron runs it every 30 s anyway, so a lost nudge (Redis
 down, or a nudge arriving while a relay job is finishing) only delays the event.
 
 Delivery is at least once. `relay()` claims one event at a time with FOR UPDATE SKIP
@@ -86,7 +86,7 @@ async def nudge(redis: ArqRedis) -> None:
     """Ask a worker to relay now. Call after the commit; never raises."""
     try:
         await redis.enqueue_job(RELAY_JOB, _job_id=RELAY_JOB)
-    except Exception as exc:  # the cron relays every 10 s: a nudge only saves the wait
+    except Exception as exc:  # the cron relays every 30 s: a nudge only saves the wait
         log.warning("could not nudge the outbox relay (%s); the worker's cron will", exc)
 
 

@@ -53,7 +53,7 @@ class WorkerSettings:
     cron_jobs = [
         cron(heartbeat, second={0, 30}, run_at_startup=True),
         # The fallback for lost nudges (Redis was down, or the job was finishing).
-        cron(tasks.relay_outbox, second=set(range(0, 60, 10)), run_at_startup=True, keep_result=0),
+        cron(tasks.relay_outbox, second={15, 45}, run_at_startup=True, keep_result=0),
         # Nightly, when few people are on (the city's time zone is the operator's concern).
         cron(tasks.purge_personal_data, hour={4}, minute={17}, run_at_startup=True),
     ]

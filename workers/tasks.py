@@ -13,7 +13,7 @@ from server.db import session_scope
 from server.errors import NotFound
 from server.privacy import retention
 
-# Events per relay run; the cron runs it every 10 s, a nudge runs it at once.
+# Events per relay run; the cron runs it every 30 s, a nudge runs it at once.
 RELAY_BATCH = 100
 
 
