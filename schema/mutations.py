@@ -14,6 +14,8 @@ its own transaction (schema/payloads.py) and returns a payload with `errors`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
@@ -136,6 +138,21 @@ async def _learner_settings(
         consents=sorted(standing),
         errors=[],
     )
+
+
+ConsentChange = Callable[..., Awaitable[bool]]
+
+
+async def _change_consent(
+    context: Context, learner_id: relay.GlobalID, purpose: ConsentPurpose, change: ConsentChange
+) -> LearnerSettingsPayload:
+    target = pk(learner_id, "Account", field="learnerId")
+
+    async def work(session: AsyncSession) -> bool:
+        return await change(session, context.actor, target, purpose, now=context.now)
+
+    _, errors = await perform(context, work)
+    return await _learner_settings(context, target, errors)
 
 
 @strawberry.type
@@ -346,16 +363,7 @@ class Mutation:
     async def consent_grant(
         self, info: Info[Context, None], learner_id: relay.GlobalID, purpose: ConsentPurpose
     ) -> LearnerSettingsPayload:
-        context = info.context
-        target = pk(learner_id, "Account", field="learnerId")
-
-        async def work(session: AsyncSession) -> bool:
-            return await learners.grant_consent(
-                session, context.actor, target, purpose, now=context.now
-            )
-
-        _, errors = await perform(context, work)
-        return await _learner_settings(context, target, errors)
+        return await _change_consent(info.context, learner_id, purpose, learners.grant_consent)
 
     @strawberry.mutation(
         description="Withdraw a consent; it takes effect at once.",
@@ -364,16 +372,7 @@ class Mutation:
     async def consent_withdraw(
         self, info: Info[Context, None], learner_id: relay.GlobalID, purpose: ConsentPurpose
     ) -> LearnerSettingsPayload:
-        context = info.context
-        target = pk(learner_id, "Account", field="learnerId")
-
-        async def work(session: AsyncSession) -> bool:
-            return await learners.withdraw_consent(
-                session, context.actor, target, purpose, now=context.now
-            )
-
-        _, errors = await perform(context, work)
-        return await _learner_settings(context, target, errors)
+        return await _change_consent(info.context, learner_id, purpose, learners.withdraw_consent)
 
     @strawberry.mutation(
         description="Delete an account and its data (see the README for what remains).",

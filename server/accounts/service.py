@@ -150,18 +150,25 @@ async def sign_up_person(
 async def send_verification(
     session: AsyncSession, user: User, *, now: datetime, public_url: str
 ) -> None:
-    secret = await links.create(
-        session, LinkPurpose.VERIFY_EMAIL, email=user.email, user_id=user.id, now=now
-    )
+    await _email_link(session, user, LinkPurpose.VERIFY_EMAIL, "verify_email", now, public_url)
+
+
+async def _email_link(
+    session: AsyncSession,
+    user: User,
+    purpose: LinkPurpose,
+    template: str,
+    now: datetime,
+    public_url: str,
+) -> None:
+    """A one-time link of `purpose` for the person, in an email in their language."""
+    secret = await links.create(session, purpose, email=user.email, user_id=user.id, now=now)
     await queue_email(
         session,
         to=user.email,
-        template="verify_email",
+        template=template,
         lang=user.locale,
-        context={
-            "name": user.display_name,
-            "link": links.url(public_url, LinkPurpose.VERIFY_EMAIL, secret),
-        },
+        context={"name": user.display_name, "link": links.url(public_url, purpose, secret)},
     )
 
 
@@ -250,19 +257,7 @@ async def request_password_reset(
     user = await session.scalar(select(User).where(User.email == address))
     if user is None:
         return
-    secret = await links.create(
-        session, LinkPurpose.RESET_PASSWORD, email=user.email, user_id=user.id, now=now
-    )
-    await queue_email(
-        session,
-        to=user.email,
-        template="reset_password",
-        lang=user.locale,
-        context={
-            "name": user.display_name,
-            "link": links.url(public_url, LinkPurpose.RESET_PASSWORD, secret),
-        },
-    )
+    await _email_link(session, user, LinkPurpose.RESET_PASSWORD, "reset_password", now, public_url)
     await audit.record(
         session,
         "account.password_reset_requested",
