@@ -28,6 +28,20 @@ async def holds(session: AsyncSession, learner_id: int, purpose: ConsentPurpose)
     return purpose in await standing(session, learner_id)
 
 
+async def _standing_row(
+    session: AsyncSession, learner_id: int, purpose: ConsentPurpose
+) -> Consent | None:
+    return await session.scalar(
+        select(Consent)
+        .where(
+            Consent.learner_id == learner_id,
+            Consent.purpose == purpose.value,
+            Consent.withdrawn_at.is_(None),
+        )
+        .with_for_update()
+    )
+
+
 async def grant(
     session: AsyncSession,
     learner_id: int,
@@ -38,16 +52,7 @@ async def grant(
     now: datetime | None = None,
 ) -> bool:
     """Records a grant; False when one already stands (idempotent)."""
-    existing = await session.scalar(
-        select(Consent)
-        .where(
-            Consent.learner_id == learner_id,
-            Consent.purpose == purpose.value,
-            Consent.withdrawn_at.is_(None),
-        )
-        .with_for_update()
-    )
-    if existing is not None:
+    if await _standing_row(session, learner_id, purpose) is not None:
         return False
     row = Consent(
         learner_id=learner_id,
@@ -80,15 +85,7 @@ async def withdraw(
     now: datetime,
 ) -> bool:
     """Closes the standing grant; False when there was none."""
-    row = await session.scalar(
-        select(Consent)
-        .where(
-            Consent.learner_id == learner_id,
-            Consent.purpose == purpose.value,
-            Consent.withdrawn_at.is_(None),
-        )
-        .with_for_update()
-    )
+    row = await _standing_row(session, learner_id, purpose)
     if row is None:
         return False
     row.withdrawn_at = now
