@@ -39,6 +39,10 @@ ACTIONS = frozenset(
         "api_token.created",
         "api_token.revoked",
         "listing.status_changed",
+        "listings.imported",
+        "listings.removals_confirmed",
+        "feed.registered",
+        "feed.changed",
     }
 )
 

@@ -114,6 +114,12 @@ class Settings:
     max_query_cost: int = 5000
     cost_budget: int = 20000
     cost_refill_per_second: float = 1000.0
+    # Partner feeds: the largest body read, how long one fetch may take, and whether feed
+    # URLs may point at private or loopback addresses (development and tests serve feeds
+    # on 127.0.0.1; in production that would let a feed URL probe the internal network).
+    feed_max_bytes: int = 20 * 1024 * 1024
+    feed_timeout_seconds: float = 30.0
+    allow_private_feed_hosts: bool = True
     max_radius_km: float = 100.0
     default_radius_km: float = 25.0
     max_page_size: int = 50
@@ -163,6 +169,13 @@ def load_settings() -> Settings:
         cost_budget=int(os.environ.get("CITYLEARN_COST_BUDGET", Settings.cost_budget)),
         cost_refill_per_second=float(
             os.environ.get("CITYLEARN_COST_REFILL", Settings.cost_refill_per_second)
+        ),
+        feed_max_bytes=int(os.environ.get("CITYLEARN_FEED_MAX_BYTES", Settings.feed_max_bytes)),
+        feed_timeout_seconds=float(
+            os.environ.get("CITYLEARN_FEED_TIMEOUT", Settings.feed_timeout_seconds)
+        ),
+        allow_private_feed_hosts=_flag(
+            "CITYLEARN_ALLOW_PRIVATE_FEEDS", default=env == "development"
         ),
     )
 

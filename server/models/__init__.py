@@ -3,7 +3,8 @@
 from server.models.audit import AuditEvent, OutboxEvent
 from server.models.auth import ApiToken, EmailLink, WebSession
 from server.models.base import Base
-from server.models.opportunity import Opportunity
+from server.models.feed import Feed, ImportRun
+from server.models.opportunity import Opportunity, OpportunityTombstone
 from server.models.organization import Organization
 from server.models.place import Place
 from server.models.privacy import Consent
@@ -18,11 +19,14 @@ __all__ = [
     "Competency",
     "Consent",
     "EmailLink",
+    "Feed",
     "Guardianship",
+    "ImportRun",
     "Invitation",
     "LearnerProfile",
     "Membership",
     "Opportunity",
+    "OpportunityTombstone",
     "Organization",
     "OutboxEvent",
     "Place",

@@ -104,6 +104,31 @@ class Accessibility(StrEnum):
     TRANSIT_NEARBY = "transit_nearby"
 
 
+class FeedFormat(StrEnum):
+    ICAL = "ical"
+    JSONLD = "jsonld"
+    RPDE = "rpde"
+    CSV = "csv"
+
+
+class FeedHealth(StrEnum):
+    """healthy -> degraded (a failure) -> quarantined (3 in a row: harvested less often,
+    its listings marked stale after a while) -> disabled (10 in a row: staff re-enable)."""
+
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    QUARANTINED = "quarantined"
+    DISABLED = "disabled"
+
+
+class RunOutcome(StrEnum):
+    APPLIED = "applied"
+    NOT_MODIFIED = "not_modified"  # a 304, or nothing new on an RPDE feed
+    HELD = "held"  # applied, except removals waiting for confirmation
+    FAILED = "failed"
+    DRY_RUN = "dry_run"
+
+
 def check_in(column: str, enum: type[StrEnum]) -> str:
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"

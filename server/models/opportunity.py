@@ -54,6 +54,7 @@ class Opportunity(Timestamped, Base):
             postgresql_where=text("status = 'published'"),
         ),
         Index("ix_opportunities_org_status", "organization_id", "status"),
+        Index("ix_opportunities_rpde", "rpde_modified", "id"),
         Index(
             "uq_opportunities_provenance",
             "organization_id",
@@ -110,12 +111,36 @@ class Opportunity(Timestamped, Base):
     status: Mapped[str] = mapped_column(
         String(20), nullable=False, default=OpportunityStatus.PUBLISHED.value
     )
+    # Where it came from: "manual", "push", "csv", "feed:<id>" or "ingest:<...>"; a snapshot
+    # import replaces only the listings of its own source.
+    source: Mapped[str] = mapped_column(String(200), nullable=False, server_default="manual")
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="SET NULL"), index=True
+    )
     external_id: Mapped[str | None] = mapped_column(String(300))
     source_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # Topic names and organization name, kept by the catalog service for full-text search.
     keywords: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)
+    # Bumped by a trigger on every insert and update (migration 0003): the RPDE feed's
+    # `modified`, strictly increasing, so paging by (rpde_modified, id) never misses a change.
+    rpde_modified: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
     # Only SQL reads it; deferred so loading a listing does not drag its index terms along.
     search_vector: Mapped[Any] = mapped_column(
         TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=False, deferred=True
+    )
+
+
+class OpportunityTombstone(Base):
+    """A deleted listing, kept for the RPDE feed's readers (written by a trigger, migration
+    0003; purged after 30 days by server/privacy/retention.py's job)."""
+
+    __tablename__ = "opportunity_tombstones"
+    __table_args__ = (Index("ix_opportunity_tombstones_rpde", "rpde_modified", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    rpde_modified: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    deleted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()"), nullable=False
     )

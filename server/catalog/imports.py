@@ -1,0 +1,630 @@
+"""The one service that turns partner records into listings (every way in ends here:
+a harvested feed, a CSV upload, a GraphQL push, `citylearn ingest`).
+
+Rules, in the order they apply to each record:
+- A record the adapter could not read, or that breaks a rule below, is rejected with its
+  reason; it never stops the others, and what is stored for it stays as it was.
+- A record is matched to a listing by (organization, external id), whatever source sent
+  it: the same external id from two sources is one listing.
+- Otherwise, a listing of the same organization with the same normalized title, first
+  start and place is a duplicate from another source: rejected, naming the original.
+- A deleted record (a tombstone) archives its listing.
+- RPDE: a record no newer than what is stored (`source_modified`) changes nothing.
+- A listing is written only when its content hash changed; then its sessions are
+  expanded again. Unchanged records write nothing.
+- A place without coordinates is geocoded from its ZIP code (offline centroids) and
+  marked approximate.
+- Snapshot sources (CSV, iCalendar, JSON-LD) replace their own listings: those that
+  vanished from the source are archived, unless that would archive more than a quarter
+  of the organization's active listings; then those removals wait for a person to
+  confirm (`confirm_removals`), and everything else is applied.
+- A dry run computes exactly this inside a savepoint and rolls it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import audit
+from server.authz import Actor, require_org_role
+from server.catalog import service as catalog
+from server.catalog.keywords import listing_keywords
+from server.catalog.records import (
+    MAX_DESCRIPTION,
+    MAX_EXTERNAL_ID,
+    MAX_TITLE,
+    ListingRecord,
+    ParsedItem,
+    PlaceRecord,
+    RecordError,
+)
+from server.catalog.schedule import expand_schedule
+from server.errors import Conflict, DomainError, InvalidInput, NotFound
+from server.geo.geocoder import GeoPoint, default_geocoder
+from server.models import ImportRun, Opportunity, Organization, Place, Topic
+from server.models.enums import (
+    ApiScope,
+    Delivery,
+    OpportunityStatus,
+    OrganizationStatus,
+    RunOutcome,
+    StaffRole,
+)
+
+# More than this share of an organization's active listings removed by one snapshot is
+# held for confirmation (a partner's CMS that suddenly publishes an empty page).
+MASS_REMOVAL_SHARE = 0.25
+MAX_REJECTIONS_KEPT = 200
+_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+ACTIVE = (OpportunityStatus.PUBLISHED.value,)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    location: str
+    external_id: str | None
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    # External ids a snapshot would have removed, waiting for confirmation.
+    held_removals: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    # Listing ids written (created or updated), for callers that report per record.
+    written: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.held_removals)
+
+    def as_text(self) -> str:
+        lines = [
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, rejected {len(self.rejected)}"
+            + (" (dry run: nothing was saved)" if self.dry_run else "")
+        ]
+        if self.held_removals:
+            lines.append(
+                f"held: {len(self.held_removals)} removals wait for confirmation "
+                f"(more than {MASS_REMOVAL_SHARE:.0%} of the active listings)"
+            )
+        for r in self.rejected:
+            where = ", ".join(p for p in (r.location, r.external_id and f"id {r.external_id}") if p)
+            lines.append(f"rejected {where}: {r.reason}")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Existing:
+    id: int
+    external_id: str
+    content_hash: str | None
+    source: str
+    source_modified: datetime | None
+    status: str
+    dedup_key: str | None
+
+
+def _norm(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def _dedup_key(title: str, start: str | None, place_name: str | None) -> str:
+    return "|".join((_norm(title), start or "", _norm(place_name or "")))
+
+
+def content_hash(record: ListingRecord) -> str:
+    """What makes two versions of a listing different (not where or when it was read)."""
+    data = asdict(record)
+    for volatile in ("location", "extra", "source_modified"):
+        data.pop(volatile, None)
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check(record: ListingRecord) -> None:
+    """The rules a record must follow before it is stored (InvalidInput says which)."""
+    if not record.external_id.strip() or len(record.external_id) > MAX_EXTERNAL_ID:
+        raise InvalidInput("an external id of 1 to 300 characters is required", field="externalId")
+    if record.deleted:
+        return
+    if not record.title.strip() or len(record.title) > MAX_TITLE:
+        raise InvalidInput("a title of 1 to 300 characters is required", field="title")
+    if len(record.description) > MAX_DESCRIPTION:
+        raise InvalidInput("the description is longer than 20,000 characters", field="description")
+    if not (0 <= record.min_age <= record.max_age <= 120):
+        raise InvalidInput("ages must be 0 to 120, the minimum not above the maximum", field="age")
+    if (
+        record.min_grade is not None
+        and record.max_grade is not None
+        and record.min_grade > record.max_grade
+    ):
+        raise InvalidInput("the lowest grade is above the highest", field="grade")
+    if record.cost_cents < 0:
+        raise InvalidInput("the cost cannot be negative", field="cost")
+    if record.capacity is not None and record.capacity < 0:
+        raise InvalidInput("the capacity cannot be negative", field="capacity")
+    if record.registration_url:
+        parts = urlsplit(record.registration_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise InvalidInput(
+                "the registration link must be an http(s) address", field="registrationUrl"
+            )
+    if record.delivery is not Delivery.ONLINE and record.place is None:
+        raise InvalidInput("an onsite or hybrid listing needs a place", field="place")
+    if record.start_date is not None:
+        if record.start_time is None:
+            raise InvalidInput("a start date needs a start time", field="startTime")
+        if record.end_date is not None and record.end_date < record.start_date:
+            raise InvalidInput("the end date is before the start date", field="endDate")
+        # Raises InvalidInput for a bad RRULE, time zone, duration or too many sessions.
+        expand_schedule(
+            start_date=record.start_date,
+            end_date=record.end_date,
+            start_time=record.start_time,
+            duration_minutes=record.duration_minutes or 60,
+            timezone=record.timezone,
+            rrule=record.recurrence,
+        )
+
+
+class _Places:
+    """An organization's places, found by name and ZIP, or made (geocoded if needed)."""
+
+    def __init__(self, session: AsyncSession, organization_id: int) -> None:
+        self.session = session
+        self.organization_id = organization_id
+        self.by_key: dict[str, Place] = {}
+
+    async def load(self) -> None:
+        rows = await self.session.scalars(
+            select(Place).where(Place.organization_id == self.organization_id)
+        )
+        for place in rows:
+            self.by_key.setdefault(self._key(place.name, place.postal_code), place)
+
+    @staticmethod
+    def _key(name: str, postal_code: str | None) -> str:
+        return f"{_norm(name)}|{postal_code or ''}"
+
+    async def resolve(self, record: PlaceRecord) -> tuple[Place, GeoPoint]:
+        postal_code = record.postal_code or _zip_in(record.address)
+        key = self._key(record.name or record.address, postal_code)
+        point, approximate = self._point(record, postal_code)
+        place = self.by_key.get(key)
+        if place is None:
+            place = Place(
+                organization_id=self.organization_id,
+                name=(record.name or record.address)[:300],
+                address=record.address[:1000],
+                postal_code=postal_code,
+                location=point.wkt(),
+                location_approximate=approximate,
+                wheelchair_accessible=record.wheelchair_accessible,
+            )
+            self.session.add(place)
+            await self.session.flush()
+            self.by_key[key] = place
+        elif not approximate and place.location_approximate:
+            # The source now gives real coordinates: better than a ZIP centroid.
+            place.location = point.wkt()
+            place.location_approximate = False
+        return place, point
+
+    @staticmethod
+    def _point(record: PlaceRecord, postal_code: str | None) -> tuple[GeoPoint, bool]:
+        if record.latitude is not None and record.longitude is not None:
+            try:
+                return GeoPoint(record.latitude, record.longitude), False
+            except ValueError as exc:
+                raise InvalidInput(str(exc), field="place") from exc
+        found = default_geocoder().geocode(postal_code or record.address)
+        if found is None:
+            raise InvalidInput(
+                "the place has no coordinates and no ZIP code we can place", field="place"
+            )
+        return found.point, True
+
+
+def _zip_in(address: str) -> str | None:
+    found = _ZIP.findall(address or "")
+    return found[-1] if found else None
+
+
+async def _topic_ids(session: AsyncSession) -> tuple[dict[str, int], dict[int, str]]:
+    by_word: dict[str, int] = {}
+    names: dict[int, str] = {}
+    for topic in await session.scalars(select(Topic)):
+        names[topic.id] = topic.name
+        for word in (topic.slug, topic.name, topic.name_es):
+            by_word[_norm(word)] = topic.id
+    return by_word, names
+
+
+async def _existing(session: AsyncSession, organization_id: int) -> list[_Existing]:
+    rows = await session.execute(
+        select(
+            Opportunity.id,
+            Opportunity.external_id,
+            Opportunity.content_hash,
+            Opportunity.source,
+            Opportunity.source_modified,
+            Opportunity.status,
+            Opportunity.title,
+            Opportunity.start_date,
+            Opportunity.start_time,
+            Place.name,
+        )
+        .outerjoin(Place, Place.id == Opportunity.place_id)
+        .where(Opportunity.organization_id == organization_id)
+    )
+    found = []
+    for oid, ext, digest, source, modified, status, title, start_date, start_time, place in rows:
+        start = f"{start_date}T{start_time}" if start_date and start_time else None
+        found.append(
+            _Existing(
+                oid,
+                ext or f"#{oid}",
+                digest,
+                source,
+                modified,
+                status,
+                _dedup_key(title, start, place) if status in ACTIVE else None,
+            )
+        )
+    return found
+
+
+def _start(record: ListingRecord) -> str | None:
+    if record.start_date and record.start_time:
+        return f"{record.start_date}T{record.start_time}"
+    return None
+
+
+async def import_records(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    source: str,
+    items: Iterable[ParsedItem],
+    snapshot: bool,
+    now: datetime,
+    feed_id: int | None = None,
+    dry_run: bool = False,
+    confirm_removals: bool = False,
+) -> ImportSummary:
+    """Applies the records in the caller's transaction (see the module docstring)."""
+    organization = await session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound("no such organization", field="organizationId")
+    if organization.status != OrganizationStatus.APPROVED.value:
+        raise InvalidInput(
+            "listings can be imported once the organization is approved",
+            code="ORGANIZATION_NOT_APPROVED",
+        )
+    savepoint = await session.begin_nested() if dry_run else None
+    summary = ImportSummary(dry_run=dry_run)
+    try:
+        await _apply(
+            session, organization, source, feed_id, items, snapshot, now, confirm_removals, summary
+        )
+    finally:
+        if savepoint is not None:
+            await savepoint.rollback()
+    return summary
+
+
+async def _apply(
+    session: AsyncSession,
+    organization: Organization,
+    source: str,
+    feed_id: int | None,
+    items: Iterable[ParsedItem],
+    snapshot: bool,
+    now: datetime,
+    confirm_removals: bool,
+    summary: ImportSummary,
+) -> None:
+    existing = await _existing(session, organization.id)
+    by_external = {e.external_id: e for e in existing}
+    by_dedup = {e.dedup_key: e for e in existing if e.dedup_key}
+    topics, topic_names = await _topic_ids(session)
+    places = _Places(session, organization.id)
+    await places.load()
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, RecordError):
+            summary.rejected.append(Rejection(item.location, item.external_id, item.reason))
+            if item.external_id:
+                seen.add(item.external_id)  # unreadable this time: not a removal
+            continue
+        record = item
+        if record.external_id in seen:
+            summary.rejected.append(
+                Rejection(record.location, record.external_id, "the same external id twice")
+            )
+            continue
+        seen.add(record.external_id)
+        try:
+            _check(record)
+            outcome = await _one(
+                session,
+                organization,
+                source,
+                feed_id,
+                record,
+                by_external,
+                by_dedup,
+                topics,
+                topic_names,
+                places,
+                now,
+            )
+        except DomainError as error:
+            summary.rejected.append(Rejection(record.location, record.external_id, error.message))
+            summary.outcomes[record.external_id] = "rejected"
+            continue
+        summary.outcomes[record.external_id] = outcome
+        if outcome == "created":
+            summary.created += 1
+        elif outcome == "updated":
+            summary.updated += 1
+        elif outcome == "removed":
+            summary.removed += 1
+        else:
+            summary.unchanged += 1
+        listing = by_external.get(record.external_id)
+        if listing is not None and outcome in ("created", "updated"):
+            summary.written[record.external_id] = listing.id
+    if snapshot:
+        await _remove_vanished(
+            session, organization, source, by_external, seen, confirm_removals, summary
+        )
+
+
+async def _one(
+    session: AsyncSession,
+    organization: Organization,
+    source: str,
+    feed_id: int | None,
+    record: ListingRecord,
+    by_external: dict[str, _Existing],
+    by_dedup: dict[str, _Existing],
+    topics: dict[str, int],
+    topic_names: dict[int, str],
+    places: _Places,
+    now: datetime,
+) -> str:
+    current = by_external.get(record.external_id)
+    if record.deleted:
+        if current is None or current.status not in ACTIVE:
+            return "unchanged"
+        await _archive(session, [current.id])
+        current.status = OpportunityStatus.ARCHIVED.value
+        return "removed"
+    if (
+        current is not None
+        and current.source_modified is not None
+        and record.source_modified is not None
+        and record.source_modified <= current.source_modified
+    ):
+        return "unchanged"
+    digest = content_hash(record)
+    if current is not None and current.content_hash == digest and current.status in ACTIVE:
+        return "unchanged"
+    place_name = record.place.name if record.place else None
+    key = _dedup_key(record.title, _start(record), place_name)
+    twin = by_dedup.get(key)
+    if current is None and twin is not None and twin.external_id != record.external_id:
+        raise InvalidInput(
+            f"a duplicate of listing {twin.external_id} (same title, start and place)",
+            code="DUPLICATE",
+        )
+    place = point = None
+    if record.place is not None:
+        place, point = await places.resolve(record.place)
+    topic_ids = sorted({topics[_norm(t)] for t in record.topics if _norm(t) in topics})
+    values: dict[str, Any] = {
+        "organization_id": organization.id,
+        "place_id": place.id if place else None,
+        "location": point.wkt() if point else None,
+        "kind": record.kind.value,
+        "title": record.title.strip(),
+        "description": record.description.strip(),
+        "topic_ids": topic_ids,
+        "min_age": record.min_age,
+        "max_age": record.max_age,
+        "min_grade": record.min_grade,
+        "max_grade": record.max_grade,
+        "cost_cents": record.cost_cents,
+        "financial_aid": record.financial_aid,
+        "delivery": record.delivery.value,
+        "languages": list(record.languages) or ["en"],
+        "accessibility": [a.value for a in record.accessibility],
+        "capacity": record.capacity,
+        "registration_url": record.registration_url,
+        "start_date": record.start_date,
+        "end_date": record.end_date or record.start_date,
+        "start_time": record.start_time,
+        "duration_minutes": record.duration_minutes,
+        "schedule_timezone": record.timezone,
+        "schedule_rrule": record.recurrence,
+        "status": OpportunityStatus.PUBLISHED.value,
+        "source": source,
+        "feed_id": feed_id,
+        "external_id": record.external_id,
+        "source_modified": record.source_modified,
+        "content_hash": digest,
+        "keywords": listing_keywords([topic_names[i] for i in topic_ids], organization.name),
+    }
+    if current is None:
+        row = Opportunity(**values)
+        session.add(row)
+        await session.flush()
+        current = _Existing(
+            row.id, record.external_id, digest, source, record.source_modified, row.status, key
+        )
+        by_external[record.external_id] = current
+        by_dedup[key] = current
+        outcome = "created"
+    else:
+        await session.execute(
+            update(Opportunity).where(Opportunity.id == current.id).values(**values)
+        )
+        current.content_hash, current.source, current.status = digest, source, values["status"]
+        current.source_modified = record.source_modified
+        outcome = "updated"
+    await catalog.expand_sessions(session, current.id)
+    return outcome
+
+
+async def _archive(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(
+        update(Opportunity)
+        .where(Opportunity.id.in_(ids))
+        .values(status=OpportunityStatus.ARCHIVED.value)
+    )
+
+
+async def _remove_vanished(
+    session: AsyncSession,
+    organization: Organization,
+    source: str,
+    by_external: dict[str, _Existing],
+    seen: set[str],
+    confirm_removals: bool,
+    summary: ImportSummary,
+) -> None:
+    vanished = [
+        e
+        for e in by_external.values()
+        if e.source == source and e.status in ACTIVE and e.external_id not in seen
+    ]
+    if not vanished:
+        return
+    active = sum(1 for e in by_external.values() if e.status in ACTIVE)
+    if not confirm_removals and len(vanished) > MASS_REMOVAL_SHARE * active:
+        summary.held_removals = sorted(e.external_id for e in vanished)
+        return
+    await _archive(session, [e.id for e in vanished])
+    for e in vanished:
+        e.status = OpportunityStatus.ARCHIVED.value
+        summary.outcomes[e.external_id] = "removed"
+    summary.removed += len(vanished)
+
+
+async def record_run(
+    session: AsyncSession,
+    *,
+    organization_id: int,
+    source: str,
+    summary: ImportSummary | None,
+    started_at: datetime,
+    now: datetime,
+    feed_id: int | None = None,
+    actor: Actor | None = None,
+    http_status: int | None = None,
+    error: str | None = None,
+    not_modified: bool = False,
+) -> ImportRun:
+    """The run's record: what the dashboard shows under a feed, and what a held import's
+    confirmation acts on."""
+    if error is not None:
+        outcome = RunOutcome.FAILED
+    elif not_modified:
+        outcome = RunOutcome.NOT_MODIFIED
+    elif summary is not None and summary.dry_run:
+        outcome = RunOutcome.DRY_RUN
+    elif summary is not None and summary.held:
+        outcome = RunOutcome.HELD
+    else:
+        outcome = RunOutcome.APPLIED
+    run = ImportRun(
+        organization_id=organization_id,
+        feed_id=feed_id,
+        source=source,
+        started_at=started_at,
+        finished_at=now,
+        outcome=outcome.value,
+        http_status=http_status,
+        error=error[:2000] if error else None,
+    )
+    if summary is not None:
+        run.created, run.updated = summary.created, summary.updated
+        run.unchanged, run.removed = summary.unchanged, summary.removed
+        run.rejected = len(summary.rejected)
+        run.rejections = [asdict(r) for r in summary.rejected[:MAX_REJECTIONS_KEPT]]
+        run.held_removals = summary.held_removals or None
+    session.add(run)
+    await session.flush()
+    if actor is not None and summary is not None and not summary.dry_run:
+        await audit.record(
+            session,
+            "listings.imported",
+            actor,
+            subject_type="organization",
+            subject_id=organization_id,
+            source=source,
+            created=summary.created,
+            updated=summary.updated,
+            removed=summary.removed,
+        )
+    return run
+
+
+async def confirm_held_removals(
+    session: AsyncSession, actor: Actor, run_id: int, *, now: datetime
+) -> int:
+    """Archives what a held run would have removed. Refused when a newer import of the
+    same source has run since (its own result is what counts now). Returns how many."""
+    run = await session.get(ImportRun, run_id, with_for_update=True)
+    if run is None or not run.held_removals:
+        raise NotFound("no held import", field="runId")
+    require_org_role(actor, run.organization_id, StaffRole.MANAGER, scope=ApiScope.LISTINGS_WRITE)
+    if run.confirmed_at is not None:
+        return 0
+    newer = await session.scalar(
+        select(ImportRun.id).where(
+            ImportRun.organization_id == run.organization_id,
+            ImportRun.source == run.source,
+            ImportRun.started_at > run.started_at,
+            ImportRun.outcome.in_([RunOutcome.APPLIED.value, RunOutcome.HELD.value]),
+        )
+    )
+    if newer is not None:
+        raise Conflict(
+            "a newer import of this source has run since; see its result", code="STALE_RUN"
+        )
+    ids = list(
+        await session.scalars(
+            select(Opportunity.id).where(
+                Opportunity.organization_id == run.organization_id,
+                Opportunity.source == run.source,
+                Opportunity.status.in_(ACTIVE),
+                Opportunity.external_id.in_(run.held_removals),
+            )
+        )
+    )
+    if ids:
+        await _archive(session, ids)
+    run.confirmed_at = now
+    return len(ids)
