@@ -30,8 +30,10 @@ from schema.account_types import (
 from schema.context import Context
 from schema.enums import ConsentPurpose, Visibility
 from schema.errors import domain_errors
+from schema.feed_types import FeedType, latest_runs
 from schema.permissions import NetworkAdmin, PersonOrGuardian, StaffOfOrganization, pk
 from server.authz import has_org_role
+from server.catalog import feeds
 from server.models import Invitation, Organization, User
 from server.models.enums import StaffRole
 from server.orgs import api_tokens
@@ -141,11 +143,14 @@ class AccountQuery:
                         ApiTokenType.from_row(t)
                         for t in await api_tokens.of_organization(session, org_id)
                     ]
+                feed_rows = await feeds.of_organization(session, org_id)
+                runs = await latest_runs(session, [f.id for f in feed_rows])
         return OrganizationAdmin(
             organization=PartnerOrganization.from_row(org),
             staff=staff,
             invitations=invitations,
             api_tokens=tokens,
+            feeds=[FeedType.from_row(f, runs[f.id]) for f in feed_rows],
         )
 
     @strawberry.field(

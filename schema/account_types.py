@@ -7,6 +7,7 @@ None of these is reachable anonymously: they hang off `me`, `organizationAdmin` 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -24,6 +25,9 @@ from server.models import Invitation as InvitationRow
 from server.models import Membership as MembershipRow
 from server.models import Organization as OrganizationRow
 from server.models import User as UserRow
+
+if TYPE_CHECKING:
+    from schema.feed_types import FeedType
 
 
 def gid(type_name: str, value: int) -> relay.GlobalID:
@@ -175,4 +179,7 @@ class OrganizationAdmin:
     )
     api_tokens: list[ApiTokenType] | None = strawberry.field(
         description="Managers and owners only (null for others)."
+    )
+    feeds: list[Annotated[FeedType, strawberry.lazy("schema.feed_types")]] = strawberry.field(
+        description="The organization's partner feeds with their health and latest runs."
     )

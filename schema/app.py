@@ -22,13 +22,15 @@ from schema.context import Context
 from schema.database import CloseRequestDatabase
 from schema.errors import should_mask
 from schema.limits import extensions
-from schema.mutations import Mutation
+from schema.listing_mutations import ListingMutation
+from schema.mutations import Mutation as AccountMutation
 from schema.query import Query as SearchQuery
 from schema.types import Opportunity, Organization
 from server.authz import ANONYMOUS
 from server.settings import Settings
 
 Query = merge_types("Query", (SearchQuery, AccountQuery))
+Mutation = merge_types("Mutation", (AccountMutation, ListingMutation))
 
 
 class CityLearnSchema(strawberry.Schema):

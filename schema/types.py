@@ -145,6 +145,9 @@ class Opportunity(relay.Node):
     end_date: date | None
     timezone: str
     schedule_rrule: str | None
+    is_stale: bool = strawberry.field(
+        description="From a partner feed failing for a week or more: possibly out of date."
+    )
     organization: Organization
     place: Place | None = strawberry.field(description="Null for online listings.")
     topic_ids: strawberry.Private[list[int]]
@@ -175,6 +178,7 @@ class Opportunity(relay.Node):
             end_date=row.end_date,
             timezone=row.schedule_timezone,
             schedule_rrule=row.schedule_rrule,
+            is_stale=row.stale,
             organization=Organization.from_row(row.organization),
             place=Place.from_view(row.place) if row.place is not None else None,
             topic_ids=list(row.topic_ids),

@@ -102,6 +102,28 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    # The CLI is a composition root: it may use the partners' adapters.
+    from partners.ingest import ingest
+
+    try:
+        summary = asyncio.run(
+            ingest(
+                load_settings(),
+                organization_slug=args.org,
+                format=args.format,
+                source=args.source,
+                dry_run=args.dry_run,
+                confirm_removals=args.confirm_removals,
+            )
+        )
+    except (OSError, ValueError, RuntimeError) as exc:  # fatal: nothing was applied
+        print(f"ingest failed: {exc}", file=sys.stderr)
+        return 1
+    print(summary.as_text())
+    return 0
+
+
 def _cmd_services(args: argparse.Namespace) -> int:
     if args.action == "start":
         devservices.start()
@@ -194,6 +216,25 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same city)")
     seed.add_argument("--force", action="store_true", help="load even if data exists")
     seed.set_defaults(func=_cmd_seed)
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="import an organization's listings from a file or URL (csv, ical, jsonld, rpde)",
+    )
+    ingest.add_argument("--org", required=True, help="the organization's slug")
+    ingest.add_argument(
+        "--format", required=True, choices=["csv", "ical", "jsonld", "rpde"], help="source format"
+    )
+    ingest.add_argument("source", help="a file path or an http(s) URL")
+    ingest.add_argument(
+        "--dry-run", action="store_true", help="show what would change; change nothing"
+    )
+    ingest.add_argument(
+        "--confirm-removals",
+        action="store_true",
+        help="apply removals even when they exceed a quarter of the active listings",
+    )
+    ingest.set_defaults(func=_cmd_ingest)
 
     services = sub.add_parser(
         "services",

@@ -11,6 +11,7 @@ from typing import Any
 from arq import cron, func
 from arq.connections import RedisSettings
 
+from partners import fetch, harvest
 from server.db import make_engine, make_sessionmaker
 from server.outbox import RELAY_JOB
 from server.settings import load_settings
@@ -24,9 +25,12 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["settings"] = settings
     ctx["engine"] = make_engine(settings, pool_size=4, max_overflow=4)
     ctx["sessionmaker"] = make_sessionmaker(ctx["engine"])
+    # One HTTP client for every harvest: pooled connections to partners' servers.
+    ctx["http"] = fetch.client(harvest.limits_for(settings))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["http"].aclose()
     await ctx["engine"].dispose()
 
 
@@ -47,6 +51,7 @@ class WorkerSettings:
     functions = [
         tasks.expand_sessions,
         tasks.purge_personal_data,
+        func(tasks.harvest_feed, name=tasks.HARVEST_JOB, keep_result=0),
         # No result kept: a nudge's _job_id is free again as soon as the relay finishes.
         func(tasks.relay_outbox, name=RELAY_JOB, keep_result=0),
     ]
@@ -54,6 +59,7 @@ class WorkerSettings:
         cron(heartbeat, second={0, 30}, run_at_startup=True),
         # The fallback for lost nudges (Redis was down, or the job was finishing).
         cron(tasks.relay_outbox, second={15, 45}, run_at_startup=True, keep_result=0),
+        cron(tasks.harvest_due_feeds, second={5}, run_at_startup=True, keep_result=0),
         # Nightly, when few people are on (the city's time zone is the operator's concern).
         cron(tasks.purge_personal_data, hour={4}, minute={17}, run_at_startup=True),
     ]

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import server.mail  # noqa: F401  (registers the "email" outbox handler)
+from partners import harvest
 from server import outbox
+from server.catalog import feeds
 from server.catalog import service as catalog
 from server.db import session_scope
 from server.errors import NotFound
 from server.privacy import retention
 
+HARVEST_JOB = "harvest_feed"
 # Events per relay run; the cron runs it every 30 s, a nudge runs it at once.
 RELAY_BATCH = 100
 
@@ -36,3 +39,20 @@ async def purge_personal_data(ctx: dict[str, Any]) -> dict[str, int]:
     async with session_scope(ctx["sessionmaker"]) as session:
         purged = await retention.purge(session, now=datetime.now(UTC))
     return dataclasses.asdict(purged)
+
+
+async def harvest_feed(ctx: dict[str, Any], feed_id: int) -> str:
+    """Harvest one partner feed (it is leased: a second run of the same job skips it)."""
+    result = await harvest.harvest(
+        ctx["sessionmaker"], feed_id, settings=ctx["settings"], http=ctx["http"]
+    )
+    return result.outcome
+
+
+async def harvest_due_feeds(ctx: dict[str, Any]) -> int:
+    """Every minute: a harvest job for each due feed (one job per feed at a time)."""
+    async with ctx["sessionmaker"]() as session:
+        due = await feeds.due(session, now=datetime.now(UTC))
+    for feed_id in due:
+        await ctx["redis"].enqueue_job(HARVEST_JOB, feed_id, _job_id=f"harvest:{feed_id}")
+    return len(due)

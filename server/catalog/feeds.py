@@ -200,11 +200,22 @@ def failed(feed: Feed, *, now: datetime, reason: str) -> None:
     feed.next_run_at = now + _backoff(feed)
 
 
+_STALE_HEALTH = (FeedHealth.QUARANTINED.value, FeedHealth.DISABLED.value)
+
+
 def is_stale(health: str, last_success_at: datetime | None, *, now: datetime) -> bool:
     """A quarantined or disabled feed's listings, once its last good run is old enough."""
-    if health not in (FeedHealth.QUARANTINED.value, FeedHealth.DISABLED.value):
+    if health not in _STALE_HEALTH:
         return False
     return last_success_at is None or now - last_success_at > STALE_AFTER
+
+
+# The same rule for SQL reads, over a feed joined as `f` (server/catalog/reads.py).
+STALE_SQL = (
+    f"(f.health IN ({', '.join(repr(h) for h in _STALE_HEALTH)}) AND "
+    f"(f.last_success_at IS NULL OR f.last_success_at < now() - interval "
+    f"'{int(STALE_AFTER.total_seconds())} seconds'))"
+)
 
 
 async def of_organization(session: AsyncSession, organization_id: int) -> list[Feed]:

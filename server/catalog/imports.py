@@ -532,6 +532,43 @@ async def _remove_vanished(
     summary.removed += len(vanished)
 
 
+async def import_as(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    organization_id: int,
+    source: str,
+    items: Iterable[ParsedItem],
+    snapshot: bool,
+    now: datetime,
+    dry_run: bool = False,
+    confirm_removals: bool = False,
+) -> tuple[ImportSummary, ImportRun]:
+    """An import someone asked for (an upload, a push, a page's form): their right to
+    change the organization's listings is checked, and the run is recorded."""
+    require_org_role(actor, organization_id, StaffRole.MANAGER, scope=ApiScope.LISTINGS_WRITE)
+    summary = await import_records(
+        session,
+        organization_id=organization_id,
+        source=source,
+        items=items,
+        snapshot=snapshot,
+        now=now,
+        dry_run=dry_run,
+        confirm_removals=confirm_removals,
+    )
+    run = await record_run(
+        session,
+        organization_id=organization_id,
+        source=source,
+        summary=summary,
+        started_at=now,
+        now=now,
+        actor=actor,
+    )
+    return summary, run
+
+
 async def record_run(
     session: AsyncSession,
     *,

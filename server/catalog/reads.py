@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.catalog.feeds import STALE_SQL
 from server.catalog.schedule import UPCOMING_SESSION_SQL
 from server.db import fetch_all
 from server.models import Topic
@@ -87,6 +88,10 @@ class ListingView:
     schedule_rrule: str | None
     schedule_timezone: str
     status: str
+    # "manual", "push", "csv", "feed:<id>" ... (server/catalog/imports.py)
+    source: str
+    # From a feed that has been failing for a while: shown as possibly out of date.
+    stale: bool
 
 
 # Plain SQL through fetch_all: the reads behind a results page run on every search, and
@@ -100,22 +105,30 @@ _PLACE_COLUMNS = (
     "ST_Y(pl.location::geometry), ST_X(pl.location::geometry), pl.location_approximate, "
     "pl.wheelchair_accessible, pl.free_internet"
 )
-_LISTING_COLUMNS = (
-    "o.id, o.organization_id, o.place_id, o.kind, o.title, o.description, o.topic_ids, "
-    "o.min_age, o.max_age, o.min_grade, o.max_grade, o.cost_cents, o.financial_aid, "
-    "o.delivery, o.languages, o.accessibility, o.capacity, o.registration_url, "
-    "o.start_date, o.end_date, o.schedule_rrule, o.schedule_timezone, o.status"
+_LISTING_EXPRESSIONS = (
+    *(
+        f"o.{column}"
+        for column in (
+            "id organization_id place_id kind title description topic_ids min_age max_age "
+            "min_grade max_grade cost_cents financial_aid delivery languages accessibility "
+            "capacity registration_url start_date end_date schedule_rrule schedule_timezone "
+            "status source"
+        ).split()
+    ),
+    f"COALESCE({STALE_SQL}, false)",
 )
+_LISTING_COLUMNS = ", ".join(_LISTING_EXPRESSIONS)
 _SESSION_COLUMNS = (
     "s.opportunity_id, s.starts_at, s.ends_at, s.local_date, s.local_dow, s.local_start_minute"
 )
-_N_LISTING = _LISTING_COLUMNS.count(",") + 1
+_N_LISTING = len(_LISTING_EXPRESSIONS)
 _N_ORG = _ORG_COLUMNS.count(",") + 1
 _N_PLACE = _PLACE_COLUMNS.count(",") + 1
 _LISTINGS_SQL = (
     f"SELECT {_LISTING_COLUMNS}, {_ORG_COLUMNS}, {_PLACE_COLUMNS}, {{sessions}} "
     "FROM opportunities o JOIN organizations g ON g.id = o.organization_id "
-    "LEFT JOIN places pl ON pl.id = o.place_id WHERE o.id = ANY(:ids)"
+    "LEFT JOIN places pl ON pl.id = o.place_id LEFT JOIN feeds f ON f.id = o.feed_id "
+    "WHERE o.id = ANY(:ids)"
 )
 # The first upcoming sessions of each listing, as one array of records in the same row.
 _FIRST_SESSIONS = (

@@ -21,7 +21,7 @@ from strawberry import relay
 
 from schema.app import build_schema
 from server.db import session_scope
-from server.models import AuditEvent, Membership
+from server.models import AuditEvent, Feed, ImportRun, Membership
 from server.models.enums import ApiScope, StaffRole
 from server.settings import Settings
 from tests import builders
@@ -134,6 +134,30 @@ async def _listing(s: AsyncSession, w: World) -> dict[str, Any]:
     return {"id": gid("Opportunity", w.ids["listing"])}
 
 
+async def _feed_url(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {**await _org(s, w), "url": f"https://example.org/{people.unique('cal')}.ics"}
+
+
+async def _feed(s: AsyncSession, w: World) -> dict[str, Any]:
+    feed = Feed(
+        organization_id=w.ids["org"],
+        format="ical",
+        url=f"https://example.org/{people.unique('f')}.ics",
+    )
+    s.add(feed)
+    await s.flush()
+    return {"id": gid("Feed", feed.id)}
+
+
+async def _held_run(s: AsyncSession, w: World) -> dict[str, Any]:
+    run = ImportRun(
+        organization_id=w.ids["org"], source="csv", outcome="held", held_removals=["gone-1"]
+    )
+    s.add(run)
+    await s.flush()
+    return {"id": gid("ImportRun", run.id)}
+
+
 def _learner(key: str) -> Variables:
     async def variables(s: AsyncSession, w: World) -> dict[str, Any]:
         return {"id": gid("Account", w.ids[key])}
@@ -234,6 +258,53 @@ OPERATIONS = [
         allowed=("manager", "token"),
         denied=(*PEOPLE, "issuer", "other_token", "read_token"),
         payload="opportunitySetStatus",
+    ),
+    Operation(
+        "opportunitiesUpsert",
+        "mutation($org: ID!) { opportunitiesUpsert(organizationId: $org, listings: "
+        '[{externalId: "matrix-push", title: "Matrix Online Club", delivery: ONLINE}]) '
+        "{ created unchanged errors { code } } }",
+        _org,
+        allowed=("manager", "token"),
+        denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+        payload="opportunitiesUpsert",
+    ),
+    Operation(
+        "opportunitiesImportCsv",
+        "mutation($org: ID!) { opportunitiesImportCsv(organizationId: $org, "
+        'csv: "external_id,title\\n", dryRun: true) { created errors { code } } }',
+        _org,
+        allowed=("manager", "token"),
+        denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+        payload="opportunitiesImportCsv",
+    ),
+    Operation(
+        "feedRegister",
+        "mutation($org: ID!, $url: String!) { feedRegister(organizationId: $org, format: ICAL, "
+        "url: $url) { feed { id } errors { code } } }",
+        _feed_url,
+        allowed=("manager", "token"),
+        denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+        payload="feedRegister",
+    ),
+    *(
+        Operation(
+            name,
+            f"mutation($id: ID!) {{ {name}(id: $id) {{ errors {{ code }} }} }}",
+            _feed,
+            allowed=("manager", "token"),
+            denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+            payload=name,
+        )
+        for name in ("feedHarvestNow", "feedEnable", "feedRemove")
+    ),
+    Operation(
+        "importConfirmRemovals",
+        "mutation($id: ID!) { importConfirmRemovals(runId: $id) { removed errors { code } } }",
+        _held_run,
+        allowed=("manager", "token"),
+        denied=(*PEOPLE, "issuer", "other_token", "read_token"),
+        payload="importConfirmRemovals",
     ),
     Operation(
         "learnerVisibilitySet (13 and over)",
