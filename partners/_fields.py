@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 _ZIP_AFTER_STATE = re.compile(r"\b[A-Z]{2}\.?,?\s+(\d{5})(?:-\d{4})?\b")
 _ZIP = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
@@ -62,6 +62,16 @@ def http_url(value: object) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return value
+
+
+def join_url(base: str | None, reference: str) -> str | None:
+    """`reference` made absolute against `base`; None when either is not a URL."""
+    try:
+        joined = urljoin(base, reference) if base else reference
+        urlsplit(joined)
+    except ValueError:  # "http://[broken" and friends
+        return None
+    return joined
 
 
 def age_range(text: str) -> tuple[int | None, int | None] | None:

@@ -278,7 +278,7 @@ def _point(text: str) -> float:
         raise _Cell("not a number such as 41.8781") from None
 
 
-def _place(row: _Row, delivery: Delivery, wheelchair: bool) -> PlaceRecord | None:
+def _place(row: _Row, delivery: Delivery | None, wheelchair: bool) -> PlaceRecord | None:
     name, address = row.text("place_name"), row.text("address")
     postal = row.value("postal_code", _zip)
     lat, lng = row.value("latitude", _point), row.value("longitude", _point)
@@ -286,7 +286,7 @@ def _place(row: _Row, delivery: Delivery, wheelchair: bool) -> PlaceRecord | Non
     if (lat is None) != (lng is None) or (lat is not None and lng is not None and not point):
         row.fail("latitude", "give a latitude and a longitude on Earth, or neither")
     if not (name or address or postal or point):
-        if delivery is not Delivery.ONLINE:
+        if delivery in (Delivery.ONSITE, Delivery.HYBRID):
             row.fail(
                 "place_name",
                 "an onsite or hybrid listing needs a place_name and an address or postal_code",
@@ -342,7 +342,10 @@ def _listing(row: _Row, where: str, external_id: str, default_timezone: str) -> 
         row.fail("title", f"a title of 1 to {MAX_TITLE} characters is required")
     if len(description) > MAX_DESCRIPTION:
         row.fail("description", f"longer than {MAX_DESCRIPTION:,} characters")
-    delivery = row.value("delivery", lambda t: _choice(t, Delivery)) or Delivery.ONSITE
+    # None when unreadable: the place rule then waits for a readable delivery.
+    delivery = row.value("delivery", lambda t: _choice(t, Delivery))
+    if not row.text("delivery"):
+        delivery = Delivery.ONSITE
     access = row.value("accessibility", lambda t: [_choice(i, Accessibility) for i in _items(t)])
     min_age = row.value("min_age", lambda t: _int(t, 0, _fields.MAX_AGE))
     max_age = row.value("max_age", lambda t: _int(t, 0, _fields.MAX_AGE))
@@ -364,7 +367,7 @@ def _listing(row: _Row, where: str, external_id: str, default_timezone: str) -> 
         title=title,
         description=description,
         kind=row.value("kind", lambda t: _choice(t, OpportunityKind)) or OpportunityKind.PROGRAM,
-        delivery=delivery,
+        delivery=delivery or Delivery.ONSITE,
         topics=tuple(_items(row.text("topics"))),
         min_age=5 if min_age is None else min_age,
         max_age=24 if max_age is None else max_age,
@@ -396,9 +399,13 @@ def _language(text: str) -> str:
 
 def _header(first: list[str]) -> list[str]:
     names = [re.sub(r"[\s-]+", "_", cell.strip().lower()) for cell in first]
+    problems = []
+    missing = [n for n in REQUIRED if n not in names]
+    if missing:
+        problems.append("missing required columns: " + ", ".join(missing))
     unknown = [n for n in names if n and n not in _KNOWN]
     if unknown:
-        raise SourceError(
+        problems.append(
             "unknown columns: "
             + ", ".join(unknown)
             + ". The template's columns are: "
@@ -406,10 +413,9 @@ def _header(first: list[str]) -> list[str]:
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
-        raise SourceError("columns given twice: " + ", ".join(repeated))
-    missing = [n for n in REQUIRED if n not in names]
-    if missing:
-        raise SourceError("missing required columns: " + ", ".join(missing))
+        problems.append("columns given twice: " + ", ".join(repeated))
+    if problems:
+        raise SourceError("; ".join(problems))
     return names
 
 
@@ -455,6 +461,8 @@ def parse(
             row.fail("external_id", f"an id of 1 to {MAX_EXTERNAL_ID} characters is required")
         record = _listing(row, where, external_id, default_timezone)
         if row.errors:
+            # In the order of the spreadsheet's columns.
+            row.errors.sort(key=lambda e: names.index(e[0]) if e[0] in names else len(names))
             items += [
                 RecordError(reason, f"{where}, column {column}", external_id or None)
                 for column, reason in row.errors

@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from partners import _fields, _schedule, _text
@@ -476,14 +475,14 @@ def _absolute(value: Any, page_url: str | None) -> str | None:
     """An http(s) link, a relative one resolved against the page."""
     if not isinstance(value, str) or not value.strip():
         return None
-    return _fields.http_url(urljoin(page_url, value.strip()) if page_url else value)
+    return _fields.http_url(_fields.join_url(page_url, value.strip()))
 
 
 def _identity(node: Node, page_url: str | None) -> str:
     for key in ("@id", "url"):
         text = _text_of(node.get(key))
         if text and not text.startswith("_:"):  # blank nodes change on every render
-            return urljoin(page_url, text) if page_url else text
+            return _fields.join_url(page_url, text) or text
     return ""
 
 

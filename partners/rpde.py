@@ -34,9 +34,9 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from partners import _schedule, _text, jsonld
+from partners import _fields, _schedule, _text, jsonld
 from server.catalog.records import (
     MAX_EXTERNAL_ID,
     ListingRecord,
@@ -157,7 +157,9 @@ def parse_page(source: bytes, *, url: str, default_timezone: str = "America/Chic
                 )
             previous = key
         items.append(item)
-    next_url = urljoin(url, following.strip())
+    next_url = _fields.join_url(url, following.strip())
+    if next_url is None:
+        raise SourceError(f"not an RPDE page: next {following[:80]!r} is not a URL")
     license = page.get("license")
     return RpdePage(
         items=items,
