@@ -63,7 +63,9 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(parts)
 
 
-def _content_lines(events: Iterable[CalendarEvent], *, name: str, now: datetime) -> list[str]:
+def _content_lines(
+    events: Iterable[CalendarEvent], *, name: str, now: datetime, refresh_minutes: int | None
+) -> list[str]:
     stamp = utc_stamp(now)
     lines = [
         "BEGIN:VCALENDAR",
@@ -73,6 +75,10 @@ def _content_lines(events: Iterable[CalendarEvent], *, name: str, now: datetime)
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
+    if refresh_minutes is not None:
+        # How often a subscribed calendar should fetch again (RFC 7986; Outlook's name).
+        lines.append(f"REFRESH-INTERVAL;VALUE=DURATION:PT{refresh_minutes}M")
+        lines.append(f"X-PUBLISHED-TTL:PT{refresh_minutes}M")
     for event in events:
         lines += [
             "BEGIN:VEVENT",
@@ -97,7 +103,16 @@ def _content_lines(events: Iterable[CalendarEvent], *, name: str, now: datetime)
     return lines
 
 
-def calendar(events: Iterable[CalendarEvent], *, name: str, now: datetime | None = None) -> str:
-    """The whole VCALENDAR text, CRLF-terminated and folded."""
-    lines = _content_lines(events, name=name, now=now or datetime.now(UTC))
+def calendar(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    now: datetime | None = None,
+    refresh_minutes: int | None = None,
+) -> str:
+    """The whole VCALENDAR text, CRLF-terminated and folded; `refresh_minutes` for a
+    calendar people subscribe to."""
+    lines = _content_lines(
+        events, name=name, now=now or datetime.now(UTC), refresh_minutes=refresh_minutes
+    )
     return "".join(fold(line) + CRLF for line in lines)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
+from server.catalog.upcoming import SessionSpan
 from server.models.enums import Delivery, OpportunityKind
 from web.links import http_url
 
@@ -132,8 +133,10 @@ def _local(moment: datetime, opportunity: ListingView) -> str:
     return moment.astimezone(zone).isoformat()
 
 
-def _schedule(opportunity: ListingView, sessions: Sequence[SessionView]) -> dict[str, Any] | None:
-    if len(sessions) < 2:
+def _schedule(
+    opportunity: ListingView, sessions: Sequence[SessionView], span: SessionSpan | None
+) -> dict[str, Any] | None:
+    if not sessions or span is None or span.count < 2:
         return None
     try:
         zone = ZoneInfo(opportunity.schedule_timezone)
@@ -141,8 +144,8 @@ def _schedule(opportunity: ListingView, sessions: Sequence[SessionView]) -> dict
         zone = ZoneInfo("UTC")
     first = sessions[0].starts_at.astimezone(zone)
     first_end = sessions[0].ends_at.astimezone(zone)
-    last = sessions[-1].starts_at.astimezone(zone)
-    days = sorted({s.local_dow for s in sessions})
+    last = span.last.starts_at.astimezone(zone)
+    days = sorted(span.weekdays)
     return {
         "@type": "Schedule",
         "startDate": first.date().isoformat(),
@@ -164,8 +167,12 @@ def build(
     url: str,
     org_url: str,
     lang: str = "en",
+    span: SessionSpan | None = None,
 ) -> dict[str, Any]:
+    """`sessions`: the upcoming ones, all of them or (with `span`, which summarizes all)
+    at least the first MAX_INSTANCES."""
     kind = schema_type(opportunity.kind)
+    span = span or SessionSpan.of(sessions)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": kind,
@@ -197,7 +204,7 @@ def build(
             data["endDate"] = _local(sessions[0].ends_at, opportunity)
         elif opportunity.start_date:
             data["startDate"] = opportunity.start_date.isoformat()
-        schedule = _schedule(opportunity, sessions)
+        schedule = _schedule(opportunity, sessions, span)
         if schedule:
             data["eventSchedule"] = schedule
     elif kind == "Course":
@@ -220,7 +227,7 @@ def build(
                     "location": location,
                 }
             ]
-        schedule = _schedule(opportunity, sessions)
+        schedule = _schedule(opportunity, sessions, span)
         if schedule:
             instances[0]["courseSchedule"] = schedule
         data["hasCourseInstance"] = instances
@@ -232,9 +239,9 @@ def build(
             "hybrid": "hybrid",
         }.get(opportunity.delivery, "in-person")
         data["programType"] = opportunity.kind.replace("_", " ")
-        if sessions:
+        if sessions and span is not None:
             data["startDate"] = sessions[0].starts_at.date().isoformat()
-            data["endDate"] = sessions[-1].ends_at.date().isoformat()
+            data["endDate"] = span.last.ends_at.date().isoformat()
     return data
 
 

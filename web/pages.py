@@ -41,6 +41,7 @@ from server.settings import Settings
 from web import ics, jsonld
 from web.forms import RADIUS_CHOICES, FormError, SearchForm, error_from_service, parse_search_form
 from web.i18n import COOKIE, LANGUAGE_NAMES, Translator, choose_language, normalize
+from web.ics_listing import listing_event
 from web.links import http_url
 from web.session import apply_cookies, csrf_token, signed_in_hint
 
@@ -433,26 +434,10 @@ async def opportunity_ics(request: Request) -> Response:
     o = detail.opportunity
     url = ctx.absolute(f"/opportunities/{o.id}")
     host = ctx.request.url.hostname or "citylearn"
-    location = ""
-    if detail.place is not None:
-        location = ", ".join(p for p in (detail.place.name, detail.place.address) if p)
-    elif o.delivery == Delivery.ONLINE.value:
-        location = ctx.t("result.online")
-    description = "\n\n".join(p for p in (o.description.strip(), url) if p)
+    categories = [topic_name(t, ctx.lang) for t in detail.topics]
     events = [
-        ics.CalendarEvent(
-            # Start time, not the row id: sessions are re-expanded when a schedule changes,
-            # and calendars should see the same event, not a new one.
-            uid=f"opportunity-{o.id}.{s.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}@{host}",
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            summary=o.title,
-            description=description,
-            location=location,
-            url=url,
-            latitude=detail.place.latitude if detail.place else None,
-            longitude=detail.place.longitude if detail.place else None,
-            categories=[topic_name(t, ctx.lang) for t in detail.topics],
+        listing_event(
+            o, s, url=url, host=host, online_label=ctx.t("result.online"), categories=categories
         )
         for s in detail.sessions[:MAX_ICS_EVENTS]
     ]

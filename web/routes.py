@@ -11,8 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import (
     account_pages,
     admin_pages,
+    calendars,
     consent_pages,
     devmail,
+    feeds_out,
     pages,
     partner_pages,
     profile_pages,
@@ -84,10 +86,20 @@ account_routes: list[BaseRoute] = [
 routes: list[BaseRoute] = [
     Route("/", pages.home, name="home"),
     Route("/search", pages.search_page, name="search"),
+    Route("/search.ics", calendars.search_ics, name="search_ics"),
     # Before the detail route: "12.ics" would otherwise match {opportunity_id}.
     Route("/opportunities/{opportunity_id:int}.ics", pages.opportunity_ics, name="opportunity_ics"),
     Route("/opportunities/{opportunity_id}", pages.opportunity_page, name="opportunity"),
+    # Before the organization route, which would take "x.ics" for a slug.
+    Route("/organizations/{slug}.ics", calendars.organization_ics, name="organization_ics"),
     Route("/organizations/{slug}", pages.organization_page, name="organization"),
+    # Outgoing RPDE feeds (web/feeds_out.py).
+    Route("/feeds/opportunities", feeds_out.opportunities_feed, name="rpde_opportunities"),
+    Route(
+        "/feeds/organizations/{slug}/opportunities",
+        feeds_out.organization_feed,
+        name="rpde_organization",
+    ),
     *account_routes,
     # Development only (a 404 elsewhere): the mail the private sink received.
     Route("/dev/mail", devmail.mail_list, name="dev_mail"),

@@ -4,6 +4,7 @@
   has expired (COPPA: without consent, the child's details must not be kept).
 - Expired web sessions and spent or expired emailed links are removed.
 - Sent emails leave the outbox after a week (their rows hold addresses).
+- Deleted listings' tombstones leave the RPDE feed after 30 days (the spec asks for 7).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from server import audit
 from server.accounts.age import CONSENT_AGE
 from server.accounts.links import LIFETIME
 from server.accounts.web_sessions import IDLE
+from server.catalog.rpde_out import TOMBSTONE_KEPT_DAYS
 from server.models import Consent, EmailLink, LearnerProfile, OutboxEvent, User, WebSession
 from server.models.enums import ConsentPurpose, LinkPurpose
+from server.models.opportunity import OpportunityTombstone
 
 SENT_EMAIL_KEPT = timedelta(days=7)
 SPENT_LINK_KEPT = timedelta(days=1)
+TOMBSTONE_KEPT = timedelta(days=TOMBSTONE_KEPT_DAYS)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Purged:
     sessions: int
     links: int
     sent_emails: int
+    tombstones: int = 0
 
 
 def _years_before(day: date, years: int) -> date:
@@ -80,9 +85,13 @@ async def purge(session: AsyncSession, *, now: datetime) -> Purged:
     sent = await session.execute(
         delete(OutboxEvent).where(OutboxEvent.dispatched_at <= now - SENT_EMAIL_KEPT)
     )
+    tombstones = await session.execute(
+        delete(OpportunityTombstone).where(OpportunityTombstone.deleted_at <= now - TOMBSTONE_KEPT)
+    )
     return Purged(
         unconsented_children=len(children),
         sessions=sessions.rowcount or 0,  # type: ignore[attr-defined]
         links=links.rowcount or 0,  # type: ignore[attr-defined]
         sent_emails=sent.rowcount or 0,  # type: ignore[attr-defined]
+        tombstones=tombstones.rowcount or 0,  # type: ignore[attr-defined]
     )
