@@ -8,6 +8,7 @@ message has no key here, so a new rule cannot reach a Spanish page in English.
 from __future__ import annotations
 
 from server.accounts import age, passwords
+from server.catalog.schedule import MAX_SESSIONS
 from server.errors import DomainError
 
 # Codes that name one situation each.
@@ -21,6 +22,8 @@ BY_CODE: dict[str, str] = {
     "WRONG_ACCOUNT": "err.wrong_account",
     "TOO_MANY_TOKENS": "err.too_many_tokens",
     "ORGANIZATION_NOT_APPROVED": "err.organization_not_approved",
+    "STALE_RUN": "err.stale_run",
+    "FEED_DISABLED": "err.feed_disabled",
 }
 
 # Message beginnings (the parts before any value an f-string fills in).
@@ -53,6 +56,38 @@ BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("choose at least one scope", "err.scopes"),
     ("revoke unused tokens first", "err.too_many_tokens"),
     ("the organization is not approved", "err.organization_not_approved"),
+    # The catalog: listing records (server/catalog/imports.py, schedule.py), places
+    # (server/geo/geocoder.py), feeds (server/catalog/feeds.py). Import rejections carry
+    # only these messages, so they are matched by message, not code.
+    ("an external id of 1 to 300", "err.external_id"),
+    ("a title of 1 to 300", "err.listing_title"),
+    ("the description is longer than", "err.description_long"),
+    ("ages must be 0 to 120", "err.ages"),
+    ("the lowest grade is above", "err.grades"),
+    ("the cost cannot be negative", "err.cost_negative"),
+    ("the capacity cannot be negative", "err.capacity"),
+    ("the registration link must be", "err.registration_url"),
+    ("an onsite or hybrid listing needs a place", "err.needs_place"),
+    ("the place has no coordinates", "err.place_unknown"),
+    ("latitude must be between", "err.latitude"),
+    ("longitude must be between", "err.longitude"),
+    ("a start date needs a start time", "err.start_time_needed"),
+    ("the end date is before", "err.end_before_start"),
+    ("unknown time zone", "err.timezone"),
+    ("duration must be positive", "err.duration"),
+    ("invalid RRULE", "err.rrule"),
+    ("schedule has more than", "err.too_many_sessions"),
+    ("a duplicate of listing", "err.duplicate"),
+    ("the same external id twice", "err.same_id_twice"),
+    ("listings can be imported once", "err.organization_not_approved"),
+    ("a newer import of this source", "err.stale_run"),
+    ("no held import", "err.no_held"),
+    ("CSV is uploaded, not harvested", "err.feed_csv"),
+    ("harvest every", "err.feed_interval"),
+    ("a feed address starting with", "err.feed_url"),
+    ("this feed is registered already", "err.feed_taken"),
+    ("the feed is disabled", "err.feed_disabled"),
+    ("no opportunity", "err.not_found"),
     ("no such", "err.not_found"),
 )
 
@@ -60,6 +95,7 @@ PARAMS = {
     "err.password_short": {"min": passwords.MIN_LENGTH},
     "err.password_long": {"max": passwords.MAX_LENGTH},
     "err.too_young": {"min": age.MIN_AGE},
+    "err.too_many_sessions": {"max": MAX_SESSIONS},
 }
 
 
@@ -76,4 +112,8 @@ def message_key(exc: DomainError) -> tuple[str | None, dict[str, object]]:
         # "sign in as someone@example.org to ...": the address is the one the link went to.
         words = (exc.message or "").split()
         params["email"] = words[3] if len(words) > 3 else ""
+    if key == "err.duplicate":
+        # "a duplicate of listing <external id> (same title, start and place)"
+        rest = (exc.message or "")[len("a duplicate of listing ") :]
+        params["other"] = rest.rsplit(" (same", 1)[0]
     return key, params

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.search.query import MatchCount
-from web import i18n_accounts
+from web import i18n_accounts, i18n_dashboard
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -344,6 +344,9 @@ ES: dict[str, str] = {
 # The account, consent and partner pages keep their messages in their own module.
 EN.update(i18n_accounts.EN)
 ES.update(i18n_accounts.ES)
+# The partner dashboard's listings, feeds and import pages: theirs too.
+EN.update(i18n_dashboard.EN)
+ES.update(i18n_dashboard.ES)
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}
 

@@ -1,5 +1,5 @@
-"""Every error the account, privacy and partner services can raise has a message in both
-languages on the pages (web/errors_i18n.py), found by reading the services' source."""
+"""Every error the account, privacy, partner and catalog services can raise has a message
+in both languages on the pages (web/errors_i18n.py), found by reading the services' source."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from web.i18n import EN, ES, Translator
 from web.kit import message_of
 
 ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ("imports", "feeds", "schedule", "service")
 SERVICES = [
     *sorted((ROOT / "server" / "accounts").glob("*.py")),
     *sorted((ROOT / "server" / "privacy").glob("*.py")),
     *sorted((ROOT / "server" / "orgs").glob("*.py")),
+    # What the dashboard's listings, feeds and import pages call.
+    *(ROOT / "server" / "catalog" / f"{name}.py" for name in CATALOG),
 ]
 # Errors a person can fix (the rest lead to the 403 and 404 pages, not a message).
 SHOWN = {"InvalidInput", "Conflict", "Throttled", "Unauthenticated"}

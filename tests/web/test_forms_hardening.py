@@ -15,12 +15,14 @@ from starlette.routing import Route
 
 from server.accounts import csrf, links
 from server.authz import Actor
+from server.catalog.imports import ImportSummary, record_run
 from server.db import session_scope
-from server.models import Guardianship, LearnerProfile, Membership
+from server.models import Feed, Guardianship, LearnerProfile, Membership
 from server.models.enums import ApiScope, LinkPurpose, StaffRole
 from server.orgs import api_tokens
 from server.orgs import service as orgs
 from server.settings import Settings
+from tests import builders
 from tests.accounts import people
 from tests.web.conftest import ClientFactory
 from tests.web.site import csrf_in, sign_in, token_for
@@ -41,6 +43,10 @@ TABLES = (
     "api_tokens",
     "outbox_events",
     "audit_events",
+    "opportunities",
+    "places",
+    "feeds",
+    "import_runs",
 )
 
 
@@ -59,6 +65,9 @@ class World:
     reset: str
     consent: str
     invitation: str
+    listing_id: int
+    feed_id: int
+    run_id: int
 
 
 @pytest.fixture
@@ -93,6 +102,21 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
             role=StaffRole.ISSUER,
             now=now,
             public_url=settings.public_url,
+        )
+        # The dashboard's listings, feeds and imports: one of each, and a held run.
+        listing = await builders.create_opportunity(
+            session, org, None, None, title="Hardening", delivery="online", external_id="H-1"
+        )
+        feed = Feed(organization_id=org.id, format="ical", url="https://e.org/hardening.ics")
+        session.add(feed)
+        await session.flush()
+        run = await record_run(
+            session,
+            organization_id=org.id,
+            source="csv",
+            summary=ImportSummary(held_removals=["H-1"]),
+            started_at=now,
+            now=now,
         )
         invitation = await links.create(
             session,
@@ -131,6 +155,9 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
                 data={"learner_id": second_child.id},
             ),
             invitation=invitation,
+            listing_id=listing.id,
+            feed_id=feed.id,
+            run_id=run.id,
         )
 
 
@@ -192,6 +219,42 @@ def post_forms(w: World) -> dict[str, tuple[str, dict[str, str | list[str]]]]:
         ),
         "/partners/{slug}/tokens/{token_id}/revoke": (
             f"/partners/{w.slug}/tokens/{w.token_id}/revoke",
+            {},
+        ),
+        "/partners/{slug}/listings/new": (
+            f"/partners/{w.slug}/listings/new",
+            {"title": "Forged", "delivery": "online"},
+        ),
+        "/partners/{slug}/listings/{listing_id}/edit": (
+            f"/partners/{w.slug}/listings/{w.listing_id}/edit",
+            {"title": "Forged", "delivery": "online"},
+        ),
+        "/partners/{slug}/listings/{listing_id}/status": (
+            f"/partners/{w.slug}/listings/{w.listing_id}/status",
+            {"status": "archived"},
+        ),
+        "/partners/{slug}/feeds": (
+            f"/partners/{w.slug}/feeds",
+            {"format": "ical", "url": "https://forged.example.org/x.ics", "interval": "360"},
+        ),
+        "/partners/{slug}/feeds/{feed_id}/harvest": (
+            f"/partners/{w.slug}/feeds/{w.feed_id}/harvest",
+            {},
+        ),
+        "/partners/{slug}/feeds/{feed_id}/enable": (
+            f"/partners/{w.slug}/feeds/{w.feed_id}/enable",
+            {},
+        ),
+        "/partners/{slug}/feeds/{feed_id}/remove": (
+            f"/partners/{w.slug}/feeds/{w.feed_id}/remove",
+            {"confirm": "1"},
+        ),
+        "/partners/{slug}/import": (
+            f"/partners/{w.slug}/import",
+            {"step": "apply", "text": "external_id,title,delivery\r\nF-1,Forged,online\r\n"},
+        ),
+        "/partners/{slug}/imports/{run_id}/confirm": (
+            f"/partners/{w.slug}/imports/{w.run_id}/confirm",
             {},
         ),
         "/admin/organizations/{organization_id}/approve": (
@@ -386,6 +449,20 @@ async def test_odd_urls_are_never_a_500(new_client: ClientFactory, world: World)
             ("GET", f"/account/signin?next={bad}&email={bad}&notice={bad}"),
             ("GET", f"/account/signup?next={bad}"),
             ("GET", f"/account?notice={bad}"),
+            ("GET", f"/partners/{bad}/listings"),
+            ("GET", f"/partners/{world.slug}/listings?page={bad}&status={bad}&notice={bad}"),
+            ("GET", f"/partners/{world.slug}/listings/{bad}/edit"),
+            ("POST", f"/partners/{world.slug}/listings/{bad}/edit"),
+            ("POST", f"/partners/{world.slug}/listings/{bad}/status"),
+            ("GET", f"/partners/{bad}/feeds"),
+            ("GET", f"/partners/{world.slug}/feeds/{bad}"),
+            ("POST", f"/partners/{world.slug}/feeds/{bad}/harvest"),
+            ("POST", f"/partners/{world.slug}/feeds/{bad}/enable"),
+            ("POST", f"/partners/{world.slug}/feeds/{bad}/remove"),
+            ("GET", f"/partners/{bad}/import"),
+            ("GET", f"/partners/{bad}/import/template.csv"),
+            ("GET", f"/partners/{world.slug}/imports/{bad}"),
+            ("POST", f"/partners/{world.slug}/imports/{bad}/confirm"),
         ]
     for method, url in urls:
         if method == "GET":
