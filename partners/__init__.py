@@ -12,9 +12,10 @@ Formats in (see each module's docstring for its rules):
 Each adapter is a pure function: bytes in, `ListingRecord` / `RecordError` items out
 (server/catalog/records.py), a `SourceError` when the whole source is unusable. None
 writes SQL or decides what is new: the catalog import service does
-(server/catalog/imports.py). Shared pieces: `_text` (decoding that never fails),
-`_fields` (ZIPs, links, ages, prices, languages), `_schedule` (dates and times to the
-catalog's recurrence sets).
+(server/catalog/imports.py). Shared pieces: `schemaorg` (one schema.org item as a
+record, for JSON-LD pages and RPDE data), `_text` (decoding that never fails), `_fields`
+(ZIPs, links, ages, prices, languages), `_schedule` (dates and times to the catalog's
+recurrence sets).
 """
 
 from __future__ import annotations

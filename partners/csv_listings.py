@@ -398,14 +398,14 @@ def _language(text: str) -> str:
 
 
 def _header(first: list[str]) -> list[str]:
+    # One problem per message, so the dashboard can translate each.
     names = [re.sub(r"[\s-]+", "_", cell.strip().lower()) for cell in first]
-    problems = []
     missing = [n for n in REQUIRED if n not in names]
     if missing:
-        problems.append("missing required columns: " + ", ".join(missing))
+        raise SourceError("missing required columns: " + ", ".join(missing))
     unknown = [n for n in names if n and n not in _KNOWN]
     if unknown:
-        problems.append(
+        raise SourceError(
             "unknown columns: "
             + ", ".join(unknown)
             + ". The template's columns are: "
@@ -413,9 +413,7 @@ def _header(first: list[str]) -> list[str]:
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
-        problems.append("columns given twice: " + ", ".join(repeated))
-    if problems:
-        raise SourceError("; ".join(problems))
+        raise SourceError("columns given twice: " + ", ".join(repeated))
     return names
 
 

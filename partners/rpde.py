@@ -11,7 +11,7 @@ last before may have new items later). Never start over from the first page unle
 publisher says the feed was reset.
 
 Record rules:
-- `updated` items: `data` is read like a page's JSON-LD item (partners/jsonld.py: Event,
+- `updated` items: `data` is read like a page's JSON-LD item (partners/schemaorg.py: Event,
   ScheduledSession, SessionSeries, Course, EducationalOccupationalProgram, the shape our
   own pages and feed publish). The external id is the RPDE item's `id`, not `data.@id`,
   so a later tombstone finds it.
@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from partners import _fields, _schedule, _text, jsonld
+from partners import _fields, _schedule, _text, schemaorg
 from server.catalog.records import (
     MAX_EXTERNAL_ID,
     ListingRecord,
@@ -113,11 +113,11 @@ def _item(raw: Any, where: str, default_timezone: str) -> tuple[ParsedItem, tupl
     data = raw.get("data")
     if not isinstance(data, dict):
         return RecordError("an updated item without data", where, ident), (sort, _id_key(ident))
-    found = jsonld.read_item(
+    found = schemaorg.read_item(
         data, location=where, default_timezone=default_timezone, external_id=ident
     )
     if found is None:
-        kinds = ",".join(jsonld.type_names(data)) or "no @type"
+        kinds = ",".join(schemaorg.type_names(data)) or "no @type"
         found = RecordError(f"data of type {kinds} is not a listing", where, ident)
     elif isinstance(found, ListingRecord):
         merged = {**found.extra, **extra}
