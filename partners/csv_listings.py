@@ -436,7 +436,9 @@ def parse(
 ) -> Iterator[ParsedItem]:
     """The listings in a CSV file made from the template (see the module docstring).
 
-    Raises SourceError when the header is wrong or the file is not CSV.
+    Raises SourceError when the header is wrong or the file is not CSV;
+    ValueError for an unknown `default_timezone` (the caller's mistake, not the source's).
+    `url` is unused: every adapter takes it (partners.Adapter).
     """
     if _schedule.zone(default_timezone) is None:
         raise ValueError(f"unknown default time zone {default_timezone!r}")

@@ -504,7 +504,8 @@ def parse(
 ) -> Iterator[ParsedItem]:
     """The listings in an iCalendar file (see the module docstring for the rules).
 
-    Raises SourceError when the bytes are not an iCalendar file at all.
+    Raises SourceError when the bytes are not an iCalendar file at all;
+    ValueError for an unknown `default_timezone` (the caller's mistake, not the source's).
     """
     zone = _schedule.zone(default_timezone)
     if zone is None:

@@ -96,7 +96,8 @@ def parse(
 ) -> Iterator[ParsedItem]:
     """The listings in a page's JSON-LD (see the module docstring for the rules).
 
-    Raises SourceError when the page has no JSON-LD block at all.
+    Raises SourceError when the page has no JSON-LD block at all;
+    ValueError for an unknown `default_timezone` (the caller's mistake, not the source's).
     """
     if _schedule.zone(default_timezone) is None:
         raise ValueError(f"unknown default time zone {default_timezone!r}")
