@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,7 +57,8 @@ def calendar(feed: int, listings: int) -> bytes:
     venues = [(f"Venue {feed}-{v}", rng.choice(ZIPS)) for v in range(3)]
     for n in range(listings):
         venue, zip_code = venues[n % len(venues)]
-        day = 1 + n % 28
+        first = date(2099, 6, 1 + n % 28)
+        skipped = first + timedelta(days=14)  # the third week, cancelled
         hour = 9 + n % 9
         topic = TOPICS[(feed + n) % len(TOPICS)]
         lines += [
@@ -64,10 +66,10 @@ def calendar(feed: int, listings: int) -> bytes:
             f"UID:feed{feed}-event{n}@bench.citylearn.test",
             f"SUMMARY:{topic} Workshop {feed}-{n}",
             f"DESCRIPTION:A weekly {topic.lower()} workshop for teens\\, number {n}.",
-            f"DTSTART;TZID=America/Chicago:209906{day:02d}T{hour:02d}0000",
-            f"DTEND;TZID=America/Chicago:209906{day:02d}T{hour + 1:02d}3000",
+            f"DTSTART;TZID=America/Chicago:{first:%Y%m%d}T{hour:02d}0000",
+            f"DTEND;TZID=America/Chicago:{first:%Y%m%d}T{hour + 1:02d}3000",
             "RRULE:FREQ=WEEKLY;COUNT=8",
-            f"EXDATE;TZID=America/Chicago:209907{day:02d}T{hour:02d}0000",
+            f"EXDATE;TZID=America/Chicago:{skipped:%Y%m%d}T{hour:02d}0000",
             f"LOCATION:{venue}\\, 100 N Main St\\, Chicago\\, IL {zip_code}",
             f"CATEGORIES:{topic}",
             "END:VEVENT",

@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.authz import Actor, require_active_organization, require_org_role
 from server.errors import Conflict, InvalidInput, NotFound
-from server.models import Feed, Organization
+from server.models import Feed, Opportunity, Organization
 from server.models.enums import ApiScope, FeedFormat, FeedHealth, StaffRole
 
 DEGRADED_AFTER = 1
@@ -132,8 +132,12 @@ async def harvest_now(session: AsyncSession, actor: Actor, feed_id: int, *, now:
 
 
 async def remove(session: AsyncSession, actor: Actor, feed_id: int) -> None:
-    """Stops harvesting; its listings stay (as listings of no feed) until staff archive them."""
+    """Stops harvesting. Its listings stay, as the organization's own (source "manual"):
+    no later snapshot could archive them, so they become staff's to keep or archive."""
     feed = await get_for(session, actor, feed_id, lock=True)
+    await session.execute(
+        update(Opportunity).where(Opportunity.source == source_of(feed.id)).values(source="manual")
+    )
     await audit.record(
         session,
         "feed.changed",

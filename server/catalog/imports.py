@@ -32,8 +32,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from geoalchemy2 import Geometry
+from sqlalchemy import cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
@@ -67,6 +69,17 @@ from server.models.enums import (
 MASS_REMOVAL_SHARE = 0.25
 MAX_REJECTIONS_KEPT = 200
 _ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return len(name) <= 64
+
+
 ACTIVE = (OpportunityStatus.PUBLISHED.value,)
 
 
@@ -169,6 +182,13 @@ def _check(record: ListingRecord) -> None:
             raise InvalidInput(
                 "the registration link must be an http(s) address", field="registrationUrl"
             )
+    if not _known_zone(record.timezone):
+        raise InvalidInput(f"unknown time zone {record.timezone[:64]!r}", field="timezone")
+    for language in record.languages:
+        if not _LANGUAGE.fullmatch(language):
+            raise InvalidInput(
+                f"{language[:20]!r} is not a language code like en or es", field="languages"
+            )
     if record.delivery is not Delivery.ONLINE and record.place is None:
         raise InvalidInput("an onsite or hybrid listing needs a place", field="place")
     if record.start_date is not None:
@@ -188,19 +208,25 @@ def _check(record: ListingRecord) -> None:
 
 
 class _Places:
-    """An organization's places, found by name and ZIP, or made (geocoded if needed)."""
+    """An organization's places, found by name and ZIP, or made (geocoded if needed). A
+    listing takes its place's point: the one stored, unless the record brings better."""
 
     def __init__(self, session: AsyncSession, organization_id: int) -> None:
         self.session = session
         self.organization_id = organization_id
-        self.by_key: dict[str, Place] = {}
+        self.by_key: dict[str, tuple[Place, GeoPoint]] = {}
 
     async def load(self) -> None:
-        rows = await self.session.scalars(
-            select(Place).where(Place.organization_id == self.organization_id)
+        rows = await self.session.execute(
+            select(
+                Place,
+                func.ST_Y(cast(Place.location, Geometry)),
+                func.ST_X(cast(Place.location, Geometry)),
+            ).where(Place.organization_id == self.organization_id)
         )
-        for place in rows:
-            self.by_key.setdefault(self._key(place.name, place.postal_code), place)
+        for place, latitude, longitude in rows:
+            key = self._key(place.name, place.postal_code)
+            self.by_key.setdefault(key, (place, GeoPoint(latitude, longitude)))
 
     @staticmethod
     def _key(name: str, postal_code: str | None) -> str:
@@ -209,40 +235,50 @@ class _Places:
     async def resolve(self, record: PlaceRecord) -> tuple[Place, GeoPoint]:
         postal_code = record.postal_code or _zip_in(record.address)
         key = self._key(record.name or record.address, postal_code)
-        point, approximate = self._point(record, postal_code)
-        place = self.by_key.get(key)
-        if place is None:
-            place = Place(
-                organization_id=self.organization_id,
-                name=(record.name or record.address)[:300],
-                address=record.address[:1000],
-                postal_code=postal_code,
-                location=point.wkt(),
-                location_approximate=approximate,
-                wheelchair_accessible=record.wheelchair_accessible,
-            )
-            self.session.add(place)
-            await self.session.flush()
-            self.by_key[key] = place
-        elif not approximate and place.location_approximate:
-            # The source now gives real coordinates: better than a ZIP centroid.
-            place.location = point.wkt()
-            place.location_approximate = False
+        known = self.by_key.get(key)
+        exact = self._exact(record)
+        if known is not None:
+            place, point = known
+            if exact is not None and (place.location_approximate or exact != point):
+                # The source now gives coordinates: better than a centroid or old ones.
+                place.location, place.location_approximate = exact.wkt(), False
+                self.by_key[key] = (place, exact)
+                return place, exact
+            return place, point
+        point, approximate = (
+            (exact, False) if exact else (self._centroid(record, postal_code), True)
+        )
+        place = Place(
+            organization_id=self.organization_id,
+            name=(record.name or record.address)[:300],
+            address=record.address[:1000],
+            postal_code=postal_code,
+            location=point.wkt(),
+            location_approximate=approximate,
+            wheelchair_accessible=record.wheelchair_accessible,
+        )
+        self.session.add(place)
+        await self.session.flush()
+        self.by_key[key] = (place, point)
         return place, point
 
     @staticmethod
-    def _point(record: PlaceRecord, postal_code: str | None) -> tuple[GeoPoint, bool]:
-        if record.latitude is not None and record.longitude is not None:
-            try:
-                return GeoPoint(record.latitude, record.longitude), False
-            except ValueError as exc:
-                raise InvalidInput(str(exc), field="place") from exc
+    def _exact(record: PlaceRecord) -> GeoPoint | None:
+        if record.latitude is None or record.longitude is None:
+            return None
+        try:
+            return GeoPoint(record.latitude, record.longitude)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="place") from exc
+
+    @staticmethod
+    def _centroid(record: PlaceRecord, postal_code: str | None) -> GeoPoint:
         found = default_geocoder().geocode(postal_code or record.address)
         if found is None:
             raise InvalidInput(
                 "the place has no coordinates and no ZIP code we can place", field="place"
             )
-        return found.point, True
+        return found.point
 
 
 def _zip_in(address: str) -> str | None:

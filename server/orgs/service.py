@@ -7,7 +7,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
@@ -15,7 +15,7 @@ from server.accounts import links, people
 from server.authz import Actor, require_admin, require_org_role, require_person
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.mail import queue_email
-from server.models import Invitation, Membership, Organization, User
+from server.models import Invitation, Membership, Opportunity, Organization, User
 from server.models.enums import LinkPurpose, OrganizationKind, OrganizationStatus, StaffRole
 from server.privacy import learners
 
@@ -114,6 +114,7 @@ async def approve(
         return org
     org.status = OrganizationStatus.APPROVED.value
     org.status_reason = None
+    await _touch_listings(session, org.id)
     await audit.record(
         session, "organization.approved", actor, subject_type="organization", subject_id=org.id
     )
@@ -128,6 +129,16 @@ async def approve(
     return org
 
 
+async def _touch_listings(session: AsyncSession, organization_id: int) -> None:
+    """Whether an organization's listings are shown changed: rewriting them bumps their
+    RPDE `modified` (a trigger), so feed readers hear about it."""
+    await session.execute(
+        update(Opportunity)
+        .where(Opportunity.organization_id == organization_id)
+        .values(updated_at=func.now())
+    )
+
+
 async def decline(
     session: AsyncSession, actor: Actor, organization_id: int, *, reason: str
 ) -> Organization:
@@ -140,6 +151,7 @@ async def decline(
         raise Conflict("only a pending application can be declined", field="organizationId")
     org.status = OrganizationStatus.DECLINED.value
     org.status_reason = reason[:2000]
+    await _touch_listings(session, org.id)
     await audit.record(
         session, "organization.declined", actor, subject_type="organization", subject_id=org.id
     )

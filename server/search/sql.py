@@ -51,6 +51,9 @@ def filter_where(
     """The WHERE shared by the result page, the total count and the map clusters."""
     w = Where()
     w.add("o.status = 'published'")
+    # A pending, declined or suspended organization's listings are not shown (measured: a
+    # hashed subplan, no difference in the search statement's time at 100k listings).
+    w.add("o.organization_id IN (SELECT g.id FROM organizations g WHERE g.status = 'approved')")
     # Hide listings whose schedule is over; undated listings are ongoing. end_date is the
     # listing's local date, which can trail the UTC date by a day: one day of grace.
     w.add(

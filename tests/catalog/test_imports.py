@@ -328,3 +328,70 @@ async def test_only_approved_organizations_and_their_writers_import(
     assert summary.created == 1
     stored = (await _listings(sessionmaker, org))["ext-1"]
     assert stored.delivery == "online" and stored.location is None
+
+
+async def test_a_known_place_gives_its_stored_point(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    org = await _org(sessionmaker)
+    await _import(sessionmaker, org, [listing(1)])  # HUB with exact coordinates
+    bare = PlaceRecord("Field House", "1400 W Augusta Blvd", "60642")
+    summary = await _import(sessionmaker, org, [listing(1), listing(2, place=bare, title="Chess")])
+    assert summary.created == 1
+    async with sessionmaker() as s:
+        points = (
+            await s.execute(
+                text(
+                    "SELECT external_id, ST_Y(location::geometry), ST_X(location::geometry) "
+                    "FROM opportunities WHERE organization_id = :org ORDER BY external_id"
+                ),
+                {"org": org},
+            )
+        ).all()
+        places = await s.scalar(select(func.count()).where(Place.organization_id == org))
+    assert places == 1
+    assert [(p[1], p[2]) for p in points] == [
+        pytest.approx((HUB.latitude, HUB.longitude)),
+        pytest.approx((HUB.latitude, HUB.longitude)),
+    ]
+
+
+async def test_zones_and_languages_are_checked_even_without_a_schedule(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    org = await _org(sessionmaker)
+    ongoing = {"start_date": None, "end_date": None, "start_time": None, "recurrence": None}
+    summary = await _import(
+        sessionmaker,
+        org,
+        [
+            listing(1, timezone="Nowhere/Land", **ongoing),
+            listing(2, languages=("english language",), **ongoing),
+            listing(3, **ongoing),
+        ],
+    )
+    assert summary.created == 1
+    assert {r.external_id: r.reason.split(" ")[0] for r in summary.rejected} == {
+        "ext-1": "unknown",
+        "ext-2": "'english",
+    }
+
+
+async def test_removing_a_feed_hands_its_listings_to_staff(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from server.catalog import feeds
+    from server.models.enums import FeedFormat
+
+    org = await _org(sessionmaker)
+    actor = Actor(user_id=1, roles={org: StaffRole.MANAGER})
+    async with session_scope(sessionmaker) as s:
+        feed = await feeds.register(
+            s, actor, org, format=FeedFormat.ICAL, url="https://example.org/a.ics", now=NOW
+        )
+        feed_id = feed.id
+    await _import(sessionmaker, org, [listing(1)], source=feeds.source_of(feed_id))
+    async with session_scope(sessionmaker) as s:
+        await feeds.remove(s, actor, feed_id)
+    stored = (await _listings(sessionmaker, org))["ext-1"]
+    assert stored.source == "manual" and stored.feed_id is None and stored.status == "published"

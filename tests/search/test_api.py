@@ -201,3 +201,30 @@ async def test_a_session_in_progress_counts_as_upcoming_everywhere(
         )
     assert [hit.opportunity_id for hit in page.hits] == [later.id, running.id]
     assert page.hits[1].next_start is None and running.id not in shown
+
+
+async def test_only_approved_organizations_listings_are_found_and_feeds_hear_of_it(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    from server.authz import Actor
+    from server.models import Opportunity
+    from server.orgs import service as orgs
+
+    async with session_scope(sessionmaker) as session:
+        org = await builders.create_organization(session, "fixture-pending-org", status="pending")
+        place = await builders.create_place(session, org, builders.OTHER_POINT)
+        listing = await builders.create_opportunity(
+            session, org, place, builders.OTHER_POINT, title="Pending Partner Program"
+        )
+        org_id, listing_id = org.id, listing.id
+    async with sessionmaker() as session:
+        before = (await session.get(Opportunity, listing_id)).rpde_modified  # type: ignore[union-attr]
+    assert before > 0
+    query = '{ opportunities(filter: {organizations: ["fixture-pending-org"]}) { totalCount } }'
+    assert (await gql(client, query))["data"]["opportunities"]["totalCount"] == 0
+    async with session_scope(sessionmaker) as session:
+        await orgs.approve(session, Actor(user_id=1, is_admin=True), org_id, public_url="http://x")
+    assert (await gql(client, query))["data"]["opportunities"]["totalCount"] == 1
+    async with sessionmaker() as session:
+        row = await session.get(Opportunity, listing_id)
+        assert row is not None and row.rpde_modified > before  # the RPDE feed sees the change
