@@ -62,6 +62,7 @@ from server.models.enums import Delivery, OpportunityKind
 log = logging.getLogger(__name__)
 
 END_OF_FILE = "end of file"
+ENDS_INSIDE = "the file ends inside this event (truncated?)"
 _NAME = re.compile(r"[A-Za-z0-9-]+")
 _DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_TIME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$")
@@ -223,7 +224,7 @@ def _calendars(lines: list[str]) -> tuple[list[_Component], list[_Component]]:
         elif stack:
             stack[-1].properties.append(prop)
     for component in stack:
-        component.broken = "the file ends inside this event (truncated?)"
+        component.broken = ENDS_INSIDE
     return calendars, events
 
 
@@ -473,7 +474,18 @@ def _group(events: list[_Component]) -> tuple[list[_Event], list[tuple[int, Pars
         uid = component.text("UID").strip()
         where = f"VEVENT {component.number}"
         if component.broken:
-            errors.append((component.number, RecordError(component.broken, where, uid or None)))
+            errors.append(
+                (
+                    component.number,
+                    RecordError(
+                        component.broken,
+                        where,
+                        uid or None,
+                        # The file ends inside it: the rest of the calendar is unknown.
+                        partial=component.broken == ENDS_INSIDE,
+                    ),
+                )
+            )
         elif not uid:
             errors.append((component.number, RecordError("no UID (the event's id)", where)))
         elif len(uid) > MAX_EXTERNAL_ID:
@@ -532,6 +544,7 @@ def parse(
                 "no END:VCALENDAR: the file is truncated, events after the last complete one "
                 "may be missing",
                 END_OF_FILE,
+                partial=True,
             )
         )
     log.info("iCalendar %s: %d events, %d items", url or "", len(events), len(result))

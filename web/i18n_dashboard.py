@@ -287,6 +287,9 @@ EN: dict[str, str] = {
     "err.start_time_needed": "A start date needs a start time.",
     "err.end_before_start": "The end date is before the start date.",
     "err.timezone": "Choose a time zone from the list.",
+    "err.language_code": "Use language codes like en or es.",
+    "err.rrule_frequency": "A schedule repeats daily, weekly, monthly or yearly.",
+    "err.rrule_never": "That schedule never happens: there is no such day in that month.",
     "err.duration": "The length must be more than 0 minutes.",
     "err.rrule": "We cannot read this repeating schedule.",
     "err.too_many_sessions": "A schedule has at most {max} dates. For a weekly schedule, set "
@@ -585,6 +588,9 @@ ES: dict[str, str] = {
     "err.start_time_needed": "Una fecha de inicio necesita una hora de inicio.",
     "err.end_before_start": "La fecha final es anterior a la de inicio.",
     "err.timezone": "Elige una zona horaria de la lista.",
+    "err.language_code": "Usa códigos de idioma como en o es.",
+    "err.rrule_frequency": "Un horario se repite cada día, semana, mes o año.",
+    "err.rrule_never": "Ese horario nunca ocurre: ese mes no tiene ese día.",
     "err.duration": "La duración debe ser de más de 0 minutos.",
     "err.rrule": "No podemos leer este horario que se repite.",
     "err.too_many_sessions": "Un horario tiene como máximo {max} fechas. Para un horario "

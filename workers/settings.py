@@ -51,6 +51,7 @@ class WorkerSettings:
     functions = [
         tasks.expand_sessions,
         tasks.purge_personal_data,
+        tasks.extend_open_schedules,
         func(tasks.harvest_feed, name=tasks.HARVEST_JOB, keep_result=0),
         # No result kept: a nudge's _job_id is free again as soon as the relay finishes.
         func(tasks.relay_outbox, name=RELAY_JOB, keep_result=0),
@@ -62,6 +63,7 @@ class WorkerSettings:
         cron(tasks.harvest_due_feeds, second={5}, run_at_startup=True, keep_result=0),
         # Nightly, when few people are on (the city's time zone is the operator's concern).
         cron(tasks.purge_personal_data, hour={4}, minute={17}, run_at_startup=True),
+        cron(tasks.extend_open_schedules, hour={3}, minute={41}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

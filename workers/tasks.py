@@ -56,3 +56,13 @@ async def harvest_due_feeds(ctx: dict[str, Any]) -> int:
     for feed_id in due:
         await ctx["redis"].enqueue_job(HARVEST_JOB, feed_id, _job_id=f"harvest:{feed_id}")
     return len(due)
+
+
+async def extend_open_schedules(ctx: dict[str, Any]) -> int:
+    """Nightly: sessions of never-ending schedules ("every Tuesday") for the window ahead."""
+    async with ctx["sessionmaker"]() as session:
+        ids = await catalog.open_ended_listings(session)
+    for opportunity_id in ids:
+        async with session_scope(ctx["sessionmaker"]) as session:
+            await catalog.expand_sessions(session, opportunity_id)
+    return len(ids)

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +51,7 @@ from server.catalog.records import (
     PlaceRecord,
     RecordError,
 )
-from server.catalog.schedule import expand_schedule
+from server.catalog.schedule import expand_schedule, is_open_ended
 from server.errors import Conflict, DomainError, InvalidInput, NotFound
 from server.geo.geocoder import GeoPoint, default_geocoder
 from server.models import ImportRun, Opportunity, Organization, Place, Topic
@@ -154,12 +154,14 @@ def content_hash(record: ListingRecord) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _check(record: ListingRecord) -> None:
-    """The rules a record must follow before it is stored (InvalidInput says which)."""
+def _check(record: ListingRecord, today: date) -> date | None:
+    """The rules a record must follow before it is stored (InvalidInput says which).
+    Returns the listing's end date: the record's, else its last session's when its
+    schedule ends; None for one that goes on (no end) or has no dates."""
     if not record.external_id.strip() or len(record.external_id) > MAX_EXTERNAL_ID:
         raise InvalidInput("an external id of 1 to 300 characters is required", field="externalId")
     if record.deleted:
-        return
+        return None
     if not record.title.strip() or len(record.title) > MAX_TITLE:
         raise InvalidInput("a title of 1 to 300 characters is required", field="title")
     if len(record.description) > MAX_DESCRIPTION:
@@ -187,7 +189,7 @@ def _check(record: ListingRecord) -> None:
     for language in record.languages:
         if not _LANGUAGE.fullmatch(language):
             raise InvalidInput(
-                f"{language[:20]!r} is not a language code like en or es", field="languages"
+                f"not a language code like en or es: {language[:20]!r}", field="languages"
             )
     if record.delivery is not Delivery.ONLINE and record.place is None:
         raise InvalidInput("an onsite or hybrid listing needs a place", field="place")
@@ -197,14 +199,21 @@ def _check(record: ListingRecord) -> None:
         if record.end_date is not None and record.end_date < record.start_date:
             raise InvalidInput("the end date is before the start date", field="endDate")
         # Raises InvalidInput for a bad RRULE, time zone, duration or too many sessions.
-        expand_schedule(
+        sessions = expand_schedule(
             start_date=record.start_date,
             end_date=record.end_date,
             start_time=record.start_time,
             duration_minutes=record.duration_minutes or 60,
             timezone=record.timezone,
             rrule=record.recurrence,
+            today=today,
         )
+        if record.end_date is not None:
+            return record.end_date
+        if record.recurrence and is_open_ended(record.recurrence):
+            return None
+        return max((s.local_date for s in sessions), default=record.start_date)
+    return record.end_date
 
 
 class _Places:
@@ -387,9 +396,11 @@ async def _apply(
     places = _Places(session, organization.id)
     await places.load()
     seen: set[str] = set()
+    partial = False
     for item in items:
         if isinstance(item, RecordError):
             summary.rejected.append(Rejection(item.location, item.external_id, item.reason))
+            partial = partial or item.partial
             if item.external_id:
                 seen.add(item.external_id)  # unreadable this time: not a removal
             continue
@@ -401,7 +412,7 @@ async def _apply(
             continue
         seen.add(record.external_id)
         try:
-            _check(record)
+            end_date = _check(record, now.date())
             outcome = await _one(
                 session,
                 organization,
@@ -413,7 +424,7 @@ async def _apply(
                 topics,
                 topic_names,
                 places,
-                now,
+                end_date,
             )
         except DomainError as error:
             summary.rejected.append(Rejection(record.location, record.external_id, error.message))
@@ -431,7 +442,8 @@ async def _apply(
         listing = by_external.get(record.external_id)
         if listing is not None and outcome in ("created", "updated"):
             summary.written[record.external_id] = listing.id
-    if snapshot:
+    # A source cut short says nothing about what is missing from it.
+    if snapshot and not partial:
         await _remove_vanished(
             session, organization, source, by_external, seen, confirm_removals, summary
         )
@@ -448,7 +460,7 @@ async def _one(
     topics: dict[str, int],
     topic_names: dict[int, str],
     places: _Places,
-    now: datetime,
+    end_date: date | None,
 ) -> str:
     current = by_external.get(record.external_id)
     if record.deleted:
@@ -499,7 +511,7 @@ async def _one(
         "capacity": record.capacity,
         "registration_url": record.registration_url,
         "start_date": record.start_date,
-        "end_date": record.end_date or record.start_date,
+        "end_date": end_date,
         "start_time": record.start_time,
         "duration_minutes": record.duration_minutes,
         "schedule_timezone": record.timezone,

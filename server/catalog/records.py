@@ -88,6 +88,9 @@ class RecordError:
     # Where: "row 12", "row 12, column start_date", "VEVENT 3 (UID abc)", "item 7".
     location: str = ""
     external_id: str | None = None
+    # The source was cut short here (a truncated file): what follows is unknown, so a
+    # snapshot import removes nothing this time.
+    partial: bool = False
 
 
 ParsedItem = ListingRecord | RecordError

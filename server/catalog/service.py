@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +36,7 @@ async def expand_sessions(session: AsyncSession, opportunity_id: int) -> int:
         duration_minutes=row.duration_minutes or 60,
         timezone=row.schedule_timezone,
         rrule=row.schedule_rrule,
+        today=datetime.now(UTC).date(),
     )
     if times:
         await session.execute(
@@ -79,3 +82,16 @@ async def set_status(
             status=status.value,
         )
     return row
+
+
+async def open_ended_listings(session: AsyncSession) -> list[int]:
+    """Published listings whose schedule has no end: their sessions are expanded for a
+    window around today (server/catalog/schedule.py), moved along nightly."""
+    rows = await session.scalars(
+        select(Opportunity.id).where(
+            Opportunity.status == OpportunityStatus.PUBLISHED.value,
+            Opportunity.end_date.is_(None),
+            Opportunity.schedule_rrule.is_not(None),
+        )
+    )
+    return list(rows)

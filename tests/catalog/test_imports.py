@@ -135,7 +135,7 @@ async def test_bad_records_are_rejected_and_take_nothing_down(
     )
     reasons = {r.external_id: r.reason for r in summary.rejected}
     assert set(reasons) == {"ext-1", "ext-3", "ext-4", "ext-5", "ext-6", "ext-7", "ext-8"}
-    assert "ages" in reasons["ext-1"] and "RRULE" in reasons["ext-3"]
+    assert "ages" in reasons["ext-1"] and "repeats daily" in reasons["ext-3"]
     assert "time zone" in reasons["ext-4"] and "place" in reasons["ext-5"]
     assert reasons["ext-8"] == "the same external id twice"
     assert (summary.created, summary.unchanged, summary.removed) == (1, 1, 0)
@@ -373,7 +373,7 @@ async def test_zones_and_languages_are_checked_even_without_a_schedule(
     assert summary.created == 1
     assert {r.external_id: r.reason.split(" ")[0] for r in summary.rejected} == {
         "ext-1": "unknown",
-        "ext-2": "'english",
+        "ext-2": "not",
     }
 
 
@@ -395,3 +395,45 @@ async def test_removing_a_feed_hands_its_listings_to_staff(
         await feeds.remove(s, actor, feed_id)
     stored = (await _listings(sessionmaker, org))["ext-1"]
     assert stored.source == "manual" and stored.feed_id is None and stored.status == "published"
+
+
+async def test_a_truncated_source_removes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    org = await _org(sessionmaker)
+    await _import(sessionmaker, org, [listing(n) for n in range(1, 6)])
+    cut = [listing(1), listing(2), RecordError("the file ends inside", "VEVENT 3", partial=True)]
+    summary = await _import(sessionmaker, org, cut)
+    assert summary.removed == 0 and not summary.held
+    stored = await _listings(sessionmaker, org)
+    assert all(r.status == "published" for r in stored.values())
+
+
+async def test_a_schedule_without_end_keeps_its_listing_open(
+    sessionmaker: async_sessionmaker[AsyncSession], client: object
+) -> None:
+    from workers import tasks
+
+    org = await _org(sessionmaker)
+    weekly = listing(
+        1,
+        start_date=date(2020, 1, 7),
+        end_date=None,
+        recurrence="RRULE:FREQ=WEEKLY;BYDAY=TU",
+        title="Tuesday Drop-in Studio",
+    )
+    finite = listing(2, end_date=None, recurrence="RRULE:FREQ=WEEKLY;COUNT=3")
+    summary = await _import(sessionmaker, org, [weekly, finite])
+    assert summary.created == 2
+    stored = await _listings(sessionmaker, org)
+    assert stored["ext-1"].end_date is None  # goes on: never hidden as ended
+    assert stored["ext-2"].end_date == date(2099, 6, 30)  # its third Tuesday
+    async with sessionmaker() as s:
+        upcoming = await s.scalar(
+            select(func.count()).where(
+                Session.opportunity_id == stored["ext-1"].id, Session.starts_at > datetime.now(UTC)
+            )
+        )
+    assert upcoming is not None and upcoming >= 50
+    moved = await tasks.extend_open_schedules({"sessionmaker": sessionmaker})
+    assert moved >= 1

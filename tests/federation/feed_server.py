@@ -61,10 +61,10 @@ def _app(server: FeedServer) -> Starlette:
         if spec.endless:
 
             async def chunks() -> AsyncIterator[bytes]:
-                # "Endless" as far as the harvester can tell: 64 MB, yielding to the loop
-                # between chunks so the server notices the client hanging up.
+                # 50 MB, yielding to the loop between chunks so the server notices the
+                # client hanging up at its size limit.
                 block = b"BEGIN:VEVENT\r\n" * 4096
-                for _ in range(64 * 1024 * 1024 // len(block)):
+                for _ in range(50 * 1024 * 1024 // len(block)):
                     yield block
                     await asyncio.sleep(0)
 

@@ -153,9 +153,9 @@ async def test_failures_move_the_health_and_lose_nothing(
         Answer(status=500),  # a server error (retried, still failing)
         Answer(b"<html><body>We moved!</body></html>", content_type="text/html"),  # not a calendar
         Answer(CALENDAR.encode(), delay=3.0),  # too slow
-        Answer(endless=True),  # a "calendar" that never ends
+        Answer(endless=True),  # a 50 MB "calendar"
     ]
-    quick = _settings(settings, feed_timeout_seconds=1.0, feed_max_bytes=1024 * 1024)
+    quick = _settings(settings, feed_timeout_seconds=1.0)  # the default 20 MB limit
     reasons = []
     for answer in failing:
         feed_server.answers[path] = answer
@@ -164,7 +164,7 @@ async def test_failures_move_the_health_and_lose_nothing(
         reasons.append(result.error)
         assert await _published(sessionmaker, org) == before  # nothing stored lost
     assert "500" in reasons[0] and "VCALENDAR" in (reasons[1] or "")
-    assert "within 1 s" in reasons[2] and "larger than 1 MB" in reasons[3]
+    assert "within 1 s" in reasons[2] and "larger than 20 MB" in reasons[3]
     feed = await _feed(sessionmaker, feed_id)
     assert feed.health == "quarantined" and feed.consecutive_failures == 4
     assert feed.health_reason == reasons[3]

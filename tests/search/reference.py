@@ -51,7 +51,8 @@ async def load_rows(database_url: str) -> dict[int, Row]:
         records = await conn.fetch(
             """
             SELECT o.id, o.title, o.description, g.slug AS org_slug, o.kind, o.delivery,
-                   o.status, o.min_age, o.max_age, o.min_grade, o.max_grade, o.cost_cents,
+                   CASE WHEN g.status = 'approved' THEN o.status ELSE 'hidden' END AS status,
+                   o.min_age, o.max_age, o.min_grade, o.max_grade, o.cost_cents,
                    o.languages, o.accessibility, o.end_date, o.keywords,
                    ST_Y(o.location::geometry) AS lat, ST_X(o.location::geometry) AS lng,
                    ARRAY(SELECT t.slug FROM topics t WHERE t.id = ANY(o.topic_ids)) AS topics
@@ -112,7 +113,8 @@ DAYS = {
 
 
 def matches(row: Row, f: dict[str, Any], now: datetime) -> bool:
-    """The filter semantics the API documents, written out by hand."""
+    """The filter semantics the API documents, written out by hand (a listing of an
+    organization that is not approved loaded as status 'hidden')."""
     if row.status != "published":
         return False
     # end_date is local; the search gives a day of grace for time zones behind UTC.
