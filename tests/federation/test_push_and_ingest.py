@@ -13,6 +13,7 @@ import httpx
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -177,7 +178,10 @@ async def test_ingest_command_from_a_file_prints_a_summary(
 
 
 async def test_the_worker_harvests_due_feeds(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, feed_server: FeedServer
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    feed_server: FeedServer,
+    redis: Redis,  # flushed for the session: no job ids left from earlier runs
 ) -> None:
     async with session_scope(sessionmaker) as s:
         org = await people.organization(s)

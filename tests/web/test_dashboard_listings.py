@@ -215,10 +215,12 @@ async def test_errors_stand_next_to_their_fields_and_nothing_is_saved(
         expect=400,
     )
     assert "necesita un lugar" in field_errors(ruled.text).get("f-place_name-error", "")
-    ruled = await post(browser, url, listing_fields(title, end_date=""), page=url, expect=400)
-    assert "fecha final" in field_errors(ruled.text).get("f-end_date-error", "")
     browser.cookies.delete("lang")
     assert await listing_by_title(sessionmaker, title) is None
+    # Weekly days with no end date: a listing that goes on ("every Tuesday"), accepted.
+    await post(browser, url, listing_fields(f"{title} ongoing", end_date=""), page=url, expect=303)
+    ongoing = await listing_by_title(sessionmaker, f"{title} ongoing")
+    assert ongoing is not None and ongoing.end_date is None
     assert await listing_by_title(sessionmaker, "") is None
 
     # The same title, start and place twice is a duplicate of the first.
