@@ -157,8 +157,6 @@ def _check(record: ListingRecord, today: date) -> tuple[date | None, list[Sessio
     """The rules a record must follow before it is stored (InvalidInput says which).
     Returns the listing's end date (the record's, else its last session's when its
     schedule ends; None for one that goes on or has no dates) and its sessions."""
-    if not record.external_id.strip() or len(record.external_id) > MAX_EXTERNAL_ID:
-        raise InvalidInput("an external id of 1 to 300 characters is required", field="externalId")
     if record.deleted:
         return None, []
     if not record.title.strip() or len(record.title) > MAX_TITLE:
@@ -412,7 +410,6 @@ async def _apply(
             continue
         seen.add(record.external_id)
         try:
-            end_date, sessions = _check(record, now.date())
             outcome = await _one(
                 session,
                 organization,
@@ -424,8 +421,7 @@ async def _apply(
                 topics,
                 topic_names,
                 places,
-                end_date,
-                sessions,
+                now.date(),
                 writes,
             )
         except DomainError as error:
@@ -464,11 +460,12 @@ async def _one(
     topics: dict[str, int],
     topic_names: dict[int, str],
     places: _Places,
-    end_date: date | None,
-    sessions: list[SessionTimes],
+    today: date,
     writes: _Writes,
 ) -> str:
     current = by_external.get(record.external_id)
+    if not record.external_id.strip() or len(record.external_id) > MAX_EXTERNAL_ID:
+        raise InvalidInput("an external id of 1 to 300 characters is required", field="externalId")
     if record.deleted:
         if current is None or current.status not in ACTIVE:
             return "unchanged"
@@ -484,7 +481,8 @@ async def _one(
         return "unchanged"
     digest = content_hash(record)
     if current is not None and current.content_hash == digest and current.status in ACTIVE:
-        return "unchanged"
+        return "unchanged"  # validated when it was stored: nothing to check or write
+    end_date, sessions = _check(record, today)
     place_name = record.place.name if record.place else None
     key = _dedup_key(record.title, _start(record), place_name)
     twin = by_dedup.get(key)
