@@ -19,9 +19,9 @@ Record rules:
 - `modified`: an integer (a change number, the usual kind) or an ISO 8601 timestamp. An
   integer is not a time, so it never becomes `source_modified` (a timestamp does; else
   the data's own dateModified).
-  Every record carries both forms in `extra`: "rpde_modified" (the raw value as text)
-  and "rpde_sort" (text that sorts as the feed does: an integer zero-padded to 20 digits,
-  a timestamp as UTC ISO 8601), for the import service to compare within one feed.
+  Every record's `source_version` is text that sorts as the feed does (an integer
+  zero-padded to 20 digits, a timestamp as UTC ISO 8601): the import service applies a
+  record only when it is above the stored one. `extra["rpde_modified"]` keeps the raw value.
 - The page is a SourceError when it is not RPDE JSON or its items are not in strictly
   ascending (modified, id) order (the spec requires it; a mis-ordered feed loses updates
   when walked). An item without a usable id, state or modified is a RecordError.
@@ -101,11 +101,17 @@ def _item(raw: Any, where: str, default_timezone: str) -> tuple[ParsedItem, tupl
     if key is None:
         return RecordError("modified is neither an integer nor an ISO 8601 time", where), None
     sort, moment = key
-    extra = {"rpde_modified": str(raw.get("modified")), "rpde_sort": sort}
+    extra = {"rpde_modified": str(raw.get("modified"))}
     state = raw.get("state")
     if state == "deleted":
         tombstone = ListingRecord(
-            ident, "", source_modified=moment, deleted=True, location=where, extra=extra
+            ident,
+            "",
+            source_modified=moment,
+            source_version=sort,
+            deleted=True,
+            location=where,
+            extra=extra,
         )
         return tombstone, (sort, _id_key(ident))
     if state != "updated":
@@ -123,7 +129,9 @@ def _item(raw: Any, where: str, default_timezone: str) -> tuple[ParsedItem, tupl
         merged = {**found.extra, **extra}
         # An integer `modified` is no time: then the item's own dateModified, if any.
         changed = moment or found.source_modified
-        found = dataclasses.replace(found, extra=merged, source_modified=changed)
+        found = dataclasses.replace(
+            found, extra=merged, source_modified=changed, source_version=sort
+        )
     return found, (sort, _id_key(ident))
 
 

@@ -9,7 +9,8 @@ Rules, in the order they apply to each record:
 - Otherwise, a listing of the same organization with the same normalized title, first
   start and place is a duplicate from another source: rejected, naming the original.
 - A deleted record (a tombstone) archives its listing.
-- RPDE: a record no newer than what is stored (`source_modified`) changes nothing.
+- RPDE: a record no newer than what is stored changes nothing (by its `source_version`,
+  the feed's own order of changes, else by `source_modified`).
 - A listing is written only when its content hash changed; then its sessions are
   expanded again. Unchanged records write nothing.
 - A place without coordinates is geocoded from its ZIP code (offline centroids) and
@@ -131,6 +132,7 @@ class _Existing:
     content_hash: str | None
     source: str
     source_modified: datetime | None
+    source_version: str | None
     status: str
     dedup_key: str | None
 
@@ -147,7 +149,7 @@ def _dedup_key(title: str, start: str | None, place_name: str | None) -> str:
 def content_hash(record: ListingRecord) -> str:
     """What makes two versions of a listing different (not where or when it was read)."""
     data = asdict(record)
-    for volatile in ("location", "extra", "source_modified"):
+    for volatile in ("location", "extra", "source_modified", "source_version"):
         data.pop(volatile, None)
     canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -310,6 +312,7 @@ async def _existing(session: AsyncSession, organization_id: int) -> list[_Existi
             Opportunity.content_hash,
             Opportunity.source,
             Opportunity.source_modified,
+            Opportunity.source_version,
             Opportunity.status,
             Opportunity.title,
             Opportunity.start_date,
@@ -320,7 +323,19 @@ async def _existing(session: AsyncSession, organization_id: int) -> list[_Existi
         .where(Opportunity.organization_id == organization_id)
     )
     found = []
-    for oid, ext, digest, source, modified, status, title, start_date, start_time, place in rows:
+    for (
+        oid,
+        ext,
+        digest,
+        source,
+        modified,
+        version,
+        status,
+        title,
+        start_date,
+        start_time,
+        place,
+    ) in rows:
         start = f"{start_date}T{start_time}" if start_date and start_time else None
         found.append(
             _Existing(
@@ -329,6 +344,7 @@ async def _existing(session: AsyncSession, organization_id: int) -> list[_Existi
                 digest,
                 source,
                 modified,
+                version,
                 status,
                 _dedup_key(title, start, place) if status in ACTIVE else None,
             )
@@ -466,22 +482,21 @@ async def _one(
     current = by_external.get(record.external_id)
     if not record.external_id.strip() or len(record.external_id) > MAX_EXTERNAL_ID:
         raise InvalidInput("an external id of 1 to 300 characters is required", field="externalId")
+    if current is not None and _not_newer(record, current):
+        return "unchanged"
     if record.deleted:
         if current is None or current.status not in ACTIVE:
             return "unchanged"
         await _archive(session, [current.id])
         current.status = OpportunityStatus.ARCHIVED.value
+        _note_version(record, current, writes)
         return "removed"
-    if (
-        current is not None
-        and current.source_modified is not None
-        and record.source_modified is not None
-        and record.source_modified <= current.source_modified
-    ):
-        return "unchanged"
     digest = content_hash(record)
     if current is not None and current.content_hash == digest and current.status in ACTIVE:
-        return "unchanged"  # validated when it was stored: nothing to check or write
+        # Validated when it was stored: nothing to check or write but a newer version,
+        # so that an older change replayed later is still seen as older.
+        _note_version(record, current, writes)
+        return "unchanged"
     end_date, sessions = _check(record, today)
     place_name = record.place.name if record.place else None
     key = _dedup_key(record.title, _start(record), place_name)
@@ -525,12 +540,20 @@ async def _one(
         "feed_id": feed_id,
         "external_id": record.external_id,
         "source_modified": record.source_modified,
+        "source_version": record.source_version,
         "content_hash": digest,
         "keywords": listing_keywords([topic_names[i] for i in topic_ids], organization.name),
     }
     if current is None:
         current = _Existing(
-            0, record.external_id, digest, source, record.source_modified, values["status"], key
+            0,
+            record.external_id,
+            digest,
+            source,
+            record.source_modified,
+            record.source_version,
+            values["status"],
+            key,
         )
         by_external[record.external_id] = current
         by_dedup[key] = current
@@ -539,7 +562,27 @@ async def _one(
     writes.updated.append((current.id, values, sessions))
     current.content_hash, current.source, current.status = digest, source, values["status"]
     current.source_modified = record.source_modified
+    current.source_version = record.source_version
     return "updated"
+
+
+def _not_newer(record: ListingRecord, current: _Existing) -> bool:
+    """The record is a change the stored listing already has, or an older one."""
+    if record.source_version is not None and current.source_version is not None:
+        return record.source_version <= current.source_version
+    return (
+        current.source_modified is not None
+        and record.source_modified is not None
+        and record.source_modified <= current.source_modified
+    )
+
+
+def _note_version(record: ListingRecord, current: _Existing, writes: _Writes) -> None:
+    # A listing made earlier in this run (id 0 until written) keeps its first version.
+    changed = record.source_version is not None and record.source_version != current.source_version
+    if changed and current.id:
+        current.source_version = record.source_version
+        writes.versions.append({"row_id": current.id, "new_version": record.source_version})
 
 
 @dataclass
@@ -549,9 +592,13 @@ class _Writes:
 
     created: list[tuple[dict[str, Any], list[SessionTimes]]] = field(default_factory=list)
     updated: list[tuple[int, dict[str, Any], list[SessionTimes]]] = field(default_factory=list)
+    # A newer source version of a listing whose content is unchanged.
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     async def flush(self, session: AsyncSession, by_external: dict[str, _Existing]) -> None:
         sessions: list[dict[str, Any]] = []
+        # On the table, not the class: plain executemany UPDATEs, no ORM bulk update by key.
+        table: Table = Opportunity.__table__  # type: ignore[assignment]
         if self.created:
             rows = await session.execute(
                 insert(Opportunity).returning(Opportunity.id, Opportunity.external_id),
@@ -563,9 +610,7 @@ class _Writes:
                 by_external[values["external_id"]].id = oid
                 sessions.extend(_session_rows(oid, times))
         if self.updated:
-            # Bind names may not be column names in an UPDATE's SET: prefix them. On the
-            # table, not the class: a plain executemany, no ORM bulk update by key.
-            table: Table = Opportunity.__table__  # type: ignore[assignment]
+            # Bind names may not be column names in an UPDATE's SET: prefix them.
             await session.execute(
                 update(table)
                 .where(table.c.id == bindparam("row_id"))
@@ -584,6 +629,13 @@ class _Writes:
                 sessions.extend(_session_rows(oid, times))
         if sessions:
             await session.execute(insert(Session), sessions)
+        if self.versions:
+            await session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(source_version=bindparam("new_version")),
+                self.versions,
+            )
 
 
 def _session_rows(opportunity_id: int, times: list[SessionTimes]) -> list[dict[str, Any]]:

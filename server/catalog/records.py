@@ -73,6 +73,9 @@ class ListingRecord:
     recurrence: str | None = None  # an RFC 5545 recurrence set, see the module docstring
     # When the partner last changed it (RPDE `modified`, iCalendar LAST-MODIFIED).
     source_modified: datetime | None = None
+    # Text that sorts as the source orders its changes (RPDE: an integer `modified`
+    # zero-padded, or a UTC timestamp): a record not above the stored one changes nothing.
+    source_version: str | None = None
     # The source says the listing is gone (RPDE `state: deleted`, iCalendar cancelled).
     deleted: bool = False
     # Where in the source it came from ("row 12", "VEVENT 3", "item 7"), for messages.

@@ -119,6 +119,8 @@ class Opportunity(Timestamped, Base):
     )
     external_id: Mapped[str | None] = mapped_column(String(300))
     source_modified: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The source's own order of changes (server/catalog/records.py, source_version).
+    source_version: Mapped[str | None] = mapped_column(String(40))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # Topic names and organization name, kept by the catalog service for full-text search.
     keywords: Mapped[str] = mapped_column(Text, nullable=False, default="", deferred=True)

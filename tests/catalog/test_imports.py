@@ -288,6 +288,54 @@ async def test_rpde_order_tombstones_and_dry_runs(
     assert set(await _listings(sessionmaker, org)) == {"ext-1"}
 
 
+async def test_rpde_integer_versions_order_changes_and_tombstones(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """An RPDE feed with integer `modified` gives no time: its own order decides."""
+    org = await _org(sessionmaker)
+
+    def v(n: int) -> str:
+        return f"{n:020d}"
+
+    await _import(sessionmaker, org, [listing(1, source_version=v(5))], snapshot=False)
+    older = await _import(
+        sessionmaker, org, [listing(1, title="Older", source_version=v(3))], snapshot=False
+    )
+    assert older.unchanged == 1
+    assert (await _listings(sessionmaker, org))["ext-1"].title == "Summer Robotics Lab 1"
+    # The partner re-stamps the same content as 7: nothing is rewritten or republished,
+    # but a change numbered 6 replayed afterwards is still older.
+    rpde_before = await _rpde(sessionmaker, org)
+    restamped = await _import(sessionmaker, org, [listing(1, source_version=v(7))], snapshot=False)
+    assert restamped.unchanged == 1 and await _rpde(sessionmaker, org) == rpde_before
+    six = await _import(
+        sessionmaker, org, [listing(1, title="Six", source_version=v(6))], snapshot=False
+    )
+    assert six.unchanged == 1
+    assert (await _listings(sessionmaker, org))["ext-1"].title == "Summer Robotics Lab 1"
+    newer = await _import(
+        sessionmaker, org, [listing(1, title="Eight", source_version=v(8))], snapshot=False
+    )
+    assert newer.updated == 1 and (await _listings(sessionmaker, org))["ext-1"].title == "Eight"
+    # A tombstone older than the stored change is a replay: the listing stays.
+    old_tomb = listing(1, deleted=True, source_version=v(4))
+    assert (await _import(sessionmaker, org, [old_tomb], snapshot=False)).removed == 0
+    assert (await _listings(sessionmaker, org))["ext-1"].status == "published"
+    new_tomb = listing(1, deleted=True, source_version=v(9))
+    assert (await _import(sessionmaker, org, [new_tomb], snapshot=False)).removed == 1
+    assert (await _listings(sessionmaker, org))["ext-1"].status == "archived"
+
+
+async def _rpde(sessionmaker: async_sessionmaker[AsyncSession], org: int) -> list[int]:
+    async with session_scope(sessionmaker) as s:
+        rows = await s.scalars(
+            select(Opportunity.rpde_modified)
+            .where(Opportunity.organization_id == org)
+            .order_by(Opportunity.id)
+        )
+        return list(rows)
+
+
 async def test_only_approved_organizations_and_their_writers_import(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:

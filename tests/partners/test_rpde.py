@@ -54,7 +54,7 @@ def test_a_page_of_updates_and_a_tombstone_in_our_own_feed_shape() -> None:
     # An integer `modified` is an ordering, not a time.
     assert robotics.source_modified is None
     assert robotics.extra["rpde_modified"] == "1001"
-    assert robotics.extra["rpde_sort"] == "00000000000000001001"
+    assert robotics.source_version == "00000000000000001001"
 
     camp = by_id["lakeside-python"]
     # The sessions listed as instances are all in the first instance's schedule: kept as a rule.
@@ -64,9 +64,13 @@ def test_a_page_of_updates_and_a_tombstone_in_our_own_feed_shape() -> None:
 
     gone = found.items[2]
     assert gone == ListingRecord(
-        "lakeside-stargazing", "", deleted=True, location="item 3 (id lakeside-stargazing)"
+        "lakeside-stargazing",
+        "",
+        deleted=True,
+        source_version="00000000000000001003",
+        location="item 3 (id lakeside-stargazing)",
     )
-    assert gone.extra == {"rpde_modified": "1003", "rpde_sort": "00000000000000001003"}
+    assert gone.extra == {"rpde_modified": "1003"}
 
     shadow = by_id["lakeside-shadow"]
     assert (shadow.kind, shadow.place, shadow.delivery) == (
@@ -101,7 +105,7 @@ def test_timestamps_sessions_with_their_series_and_id_order_within_a_time() -> N
     assert (swim.min_age, swim.max_age, swim.cost_cents) == (6, 12, 1000)
     assert swim.place == PlaceRecord("Douglass Park Pool", "1401 S Sacramento Dr", "60623")
     assert swim.source_modified == datetime(2027, 6, 1, 9, tzinfo=UTC)
-    assert swim.extra["rpde_sort"] == "2027-06-01T09:00:00.000000+00:00"
+    assert swim.source_version == "2027-06-01T09:00:00.000000+00:00"
     assert tombstone.deleted and tombstone.source_modified == swim.source_modified
 
 
