@@ -4,6 +4,7 @@
 #   make test            run the test suite (PYTEST_ARGS="-k search -x" to narrow it down)
 #   make lint            ruff + mypy
 #   make bench           search benchmark
+#   make bench-federation  partner-feed harvest benchmark
 #   make services-stop   stop the private PostgreSQL/Redis servers
 #   make clean           stop them and delete their data (var/)
 
@@ -15,7 +16,7 @@ VPY := $(VENV)/bin/python
 CITYLEARN := $(VENV)/bin/citylearn
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench services-stop clean
+.PHONY: venv run test lint bench bench-federation services-stop clean
 
 venv: $(STAMP)
 
@@ -47,6 +48,9 @@ lint: venv
 
 bench: venv
 	$(VPY) benchmarks/search_bench.py
+
+bench-federation: venv
+	$(VPY) benchmarks/federation_bench.py
 
 services-stop:
 	$(CITYLEARN) services stop
