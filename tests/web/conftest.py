@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.settings import Settings
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
 
 _addresses = itertools.count(10)
 
@@ -53,3 +55,15 @@ async def new_client(app: Starlette) -> AsyncIterator[ClientFactory]:
     yield make
     for client in made:
         await client.aclose()
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Any]:
+    """A headless Debian Chromium (Playwright's own download is not available here)."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    async with playwright_api.async_playwright() as p:
+        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            await instance.close()

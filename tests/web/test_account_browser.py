@@ -8,10 +8,8 @@ consent.png, account.png, and the partner pages.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db import session_scope
@@ -19,38 +17,10 @@ from server.models.enums import StaffRole
 from server.settings import Settings
 from tests.accounts import people
 from tests.mail_sink import SmtpSink
+from tests.web.browser import PHONE, SCREENSHOTS, Watch, needs_chromium, no_horizontal_scroll
 from tests.web.site import deliver, link_in
-from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    SCREENSHOTS,
-    no_horizontal_scroll,
-    playwright_api,
-)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at " + CHROMIUM)
-
-
-@pytest.fixture
-async def chromium() -> Any:
-    async with playwright_api.async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            await instance.close()
-
-
-class Watch:
-    """Console errors and failed requests of one page (a CSP violation shows as both)."""
-
-    def __init__(self, page: Any) -> None:
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on(
-            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
-        )
+pytestmark = needs_chromium
 
 
 async def test_child_signs_up_and_guardian_consents_on_a_phone(

@@ -6,51 +6,20 @@ Screenshots land in artifacts/screenshots/ for a human to look at.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-playwright_api = pytest.importorskip("playwright.async_api")
+from tests.web.browser import PHONE, SCREENSHOTS, needs_chromium, no_horizontal_scroll
 
-CHROMIUM = os.environ.get("CITYLEARN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "en-US",
-}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at " + CHROMIUM)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            await instance.close()
 
 
 class ExternalRequests:
@@ -66,15 +35,10 @@ class ExternalRequests:
             self.seen.append(url)
 
 
-async def no_horizontal_scroll(page: Any) -> None:
-    widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"horizontal scroll on {page.url}: {widths}"
-
-
 async def test_phone_search_filter_and_detail(
-    browser: Any, live_server: str, screenshots: Path
+    chromium: Any, live_server: str, screenshots: Path
 ) -> None:
-    context = await browser.new_context(**PHONE)
+    context = await chromium.new_context(**PHONE)
     page = await context.new_page()
     external = ExternalRequests(live_server)
     page.on("request", external)
@@ -146,8 +110,8 @@ async def test_phone_search_filter_and_detail(
         await context.close()
 
 
-async def test_phone_spanish_and_errors(browser: Any, live_server: str, screenshots: Path) -> None:
-    context = await browser.new_context(**PHONE)
+async def test_phone_spanish_and_errors(chromium: Any, live_server: str, screenshots: Path) -> None:
+    context = await chromium.new_context(**PHONE)
     page = await context.new_page()
     try:
         await page.goto(live_server + "/?lang=es")
@@ -170,9 +134,9 @@ async def test_phone_spanish_and_errors(browser: Any, live_server: str, screensh
 
 
 async def test_search_works_without_javascript(
-    browser: Any, live_server: str, screenshots: Path
+    chromium: Any, live_server: str, screenshots: Path
 ) -> None:
-    context = await browser.new_context(**PHONE, java_script_enabled=False)
+    context = await chromium.new_context(**PHONE, java_script_enabled=False)
     page = await context.new_page()
     try:
         await page.goto(live_server + "/")
@@ -212,8 +176,8 @@ async def test_search_works_without_javascript(
         await context.close()
 
 
-async def test_wide_screen_layout(browser: Any, live_server: str, screenshots: Path) -> None:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def test_wide_screen_layout(chromium: Any, live_server: str, screenshots: Path) -> None:
+    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
         await page.goto(live_server + "/search?q=60614")
@@ -224,9 +188,9 @@ async def test_wide_screen_layout(browser: Any, live_server: str, screenshots: P
 
 
 async def test_narrowest_phone_has_no_horizontal_scroll(
-    browser: Any, live_server: str, screenshots: Path
+    chromium: Any, live_server: str, screenshots: Path
 ) -> None:
-    context = await browser.new_context(
+    context = await chromium.new_context(
         viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
     )
     page = await context.new_page()

@@ -10,36 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from server.db import session_scope
 from server.models import Feed
 from tests.accounts import people
+from tests.web.browser import PHONE, SCREENSHOTS, Watch, needs_chromium, no_horizontal_scroll
 from tests.web.dashboard import FAR_ZIP, Sessions, day, staff
-from tests.web.test_account_browser import Watch
-from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    SCREENSHOTS,
-    no_horizontal_scroll,
-    playwright_api,
-)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Chromium at " + CHROMIUM)
-
-
-@pytest.fixture
-async def chromium() -> Any:
-    async with playwright_api.async_playwright() as p:
-        instance = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            await instance.close()
+pytestmark = needs_chromium
 
 
 def _csv() -> bytes:
