@@ -51,7 +51,7 @@ from server.catalog.records import (
     PlaceRecord,
     RecordError,
 )
-from server.catalog.schedule import SessionTimes, expand_schedule, is_open_ended
+from server.catalog.schedule import SessionTimes, expand_schedule, is_open_ended, session_rows
 from server.errors import Conflict, DomainError, InvalidInput, NotFound
 from server.geo.geocoder import GeoPoint, default_geocoder
 from server.models import ImportRun, Opportunity, Organization, Place, Session, Topic
@@ -608,7 +608,7 @@ class _Writes:
             for values, times in self.created:
                 oid = ids[values["external_id"]]
                 by_external[values["external_id"]].id = oid
-                sessions.extend(_session_rows(oid, times))
+                sessions.extend(session_rows(oid, times))
         if self.updated:
             # Bind names may not be column names in an UPDATE's SET: prefix them.
             await session.execute(
@@ -626,7 +626,7 @@ class _Writes:
                 )
             )
             for oid, _, times in self.updated:
-                sessions.extend(_session_rows(oid, times))
+                sessions.extend(session_rows(oid, times))
         if sessions:
             await session.execute(insert(Session), sessions)
         if self.versions:
@@ -636,20 +636,6 @@ class _Writes:
                 .values(source_version=bindparam("new_version")),
                 self.versions,
             )
-
-
-def _session_rows(opportunity_id: int, times: list[SessionTimes]) -> list[dict[str, Any]]:
-    return [
-        {
-            "opportunity_id": opportunity_id,
-            "starts_at": t.starts_at,
-            "ends_at": t.ends_at,
-            "local_date": t.local_date,
-            "local_dow": t.local_dow,
-            "local_start_minute": t.local_start_minute,
-        }
-        for t in times
-    ]
 
 
 async def _archive(session: AsyncSession, ids: Sequence[int]) -> None:

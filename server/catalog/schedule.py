@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -27,6 +29,21 @@ class SessionTimes:
     local_date: date
     local_dow: int  # ISO weekday, 1 = Monday
     local_start_minute: int
+
+
+def session_rows(opportunity_id: int, times: Sequence[SessionTimes]) -> list[dict[str, Any]]:
+    """The `sessions` rows of a listing's expanded schedule."""
+    return [
+        {
+            "opportunity_id": opportunity_id,
+            "starts_at": t.starts_at,
+            "ends_at": t.ends_at,
+            "local_date": t.local_date,
+            "local_dow": t.local_dow,
+            "local_start_minute": t.local_start_minute,
+        }
+        for t in times
+    ]
 
 
 def _zone(name: str) -> ZoneInfo:

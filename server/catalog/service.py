@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.authz import Actor, require_org_role
-from server.catalog.schedule import expand_schedule
+from server.catalog.schedule import expand_schedule, session_rows
 from server.errors import NotFound
 from server.models import Opportunity, Session
 from server.models.enums import ApiScope, OpportunityStatus, StaffRole
@@ -39,20 +39,7 @@ async def expand_sessions(session: AsyncSession, opportunity_id: int) -> int:
         today=datetime.now(UTC).date(),
     )
     if times:
-        await session.execute(
-            insert(Session),
-            [
-                {
-                    "opportunity_id": opportunity_id,
-                    "starts_at": t.starts_at,
-                    "ends_at": t.ends_at,
-                    "local_date": t.local_date,
-                    "local_dow": t.local_dow,
-                    "local_start_minute": t.local_start_minute,
-                }
-                for t in times
-            ],
-        )
+        await session.execute(insert(Session), session_rows(opportunity_id, times))
     return len(times)
 
 
