@@ -18,6 +18,7 @@ from strawberry.utils.logging import StrawberryLogger
 
 from schema.account_queries import AccountQuery
 from schema.auth import actor_for
+from schema.badge_mutations import BadgeMutation, BadgeQuery
 from schema.context import Context
 from schema.database import CloseRequestDatabase
 from schema.errors import should_mask
@@ -29,8 +30,8 @@ from schema.types import Opportunity, Organization
 from server.authz import ANONYMOUS
 from server.settings import Settings
 
-Query = merge_types("Query", (SearchQuery, AccountQuery))
-Mutation = merge_types("Mutation", (AccountMutation, ListingMutation))
+Query = merge_types("Query", (SearchQuery, AccountQuery, BadgeQuery))
+Mutation = merge_types("Mutation", (AccountMutation, ListingMutation, BadgeMutation))
 
 
 class CityLearnSchema(strawberry.Schema):

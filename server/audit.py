@@ -43,6 +43,14 @@ ACTIONS = frozenset(
         "listings.removals_confirmed",
         "feed.registered",
         "feed.changed",
+        "badge_class.created",
+        "badge_class.changed",
+        "badge_class.endorsed",
+        "badge.revoked",
+        "badge.visibility_changed",
+        "claim_code.opened",
+        "claim_code.closed",
+        "submission.reviewed",
     }
 )
 

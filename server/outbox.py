@@ -55,9 +55,11 @@ RELAY_JOB = "relay_outbox"
 # What available_at becomes when an event has failed MAX_ATTEMPTS times.
 NEVER = literal_column("'infinity'::timestamptz", DateTime(timezone=True))
 
-# A handler carries out one event. It returns the payload to keep once the event is
-# dispatched (for instance without one-time links), or None to keep the payload as it is.
-Handler = Callable[[OutboxEvent, Settings], Awaitable[dict[str, Any] | None]]
+# A handler carries out one event. It gets the relay's session (the transaction that marks
+# the event dispatched), so database effects commit exactly once with that mark; only
+# effects outside the database (an email) can happen twice. It returns the payload to keep
+# once dispatched (for instance without one-time links), or None to keep it as it is.
+Handler = Callable[[AsyncSession, OutboxEvent, Settings], Awaitable[dict[str, Any] | None]]
 
 HANDLERS: dict[str, Handler] = {}
 
@@ -80,6 +82,13 @@ async def emit(session: AsyncSession, topic: str, payload: dict[str, Any]) -> Ou
     statement = insert(OutboxEvent).values(topic=topic, payload=payload).returning(OutboxEvent)
     event: OutboxEvent = (await session.scalars(statement)).one()
     return event
+
+
+async def emit_many(session: AsyncSession, topic: str, payloads: list[dict[str, Any]]) -> None:
+    """Add many events of one topic in one statement (a bulk award writes thousands)."""
+    if payloads:
+        rows = [{"topic": topic, "payload": payload} for payload in payloads]
+        await session.execute(insert(OutboxEvent), rows)
 
 
 async def nudge(redis: ArqRedis) -> None:
@@ -107,6 +116,8 @@ async def relay(
 
     `now` (tests) replaces the database clock in "due" and in the times written.
     """
+    import server.handlers  # noqa: F401  (late: the handlers import services that emit)
+
     clock: ColumnElement[datetime] = (
         func.now() if now is None else literal(now, DateTime(timezone=True))
     )
@@ -142,7 +153,8 @@ async def _carry_out(
         handler = HANDLERS.get(event.topic)
         if handler is None:  # e.g. an older worker during a deploy: retry later
             raise LookupError(f"no handler for outbox topic {event.topic!r}")
-        kept = await handler(event, settings)
+        async with session.begin_nested():  # a failing handler's writes are undone
+            kept = await handler(session, event, settings)
     except Exception as exc:
         attempts = event.attempts + 1
         error = _describe(exc)

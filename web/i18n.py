@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.search.query import MatchCount
-from web import i18n_accounts, i18n_dashboard
+from web import i18n_accounts, i18n_badges, i18n_dashboard
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -349,6 +349,9 @@ ES.update(i18n_accounts.ES)
 # The partner dashboard's listings, feeds and import pages: theirs too.
 EN.update(i18n_dashboard.EN)
 ES.update(i18n_dashboard.ES)
+
+EN.update(i18n_badges.EN)
+ES.update(i18n_badges.ES)
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}
 

@@ -11,8 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web import (
     account_pages,
     admin_pages,
+    badge_hosted,
+    badge_pages,
     calendars,
     consent_pages,
+    dashboard_badges,
     dashboard_feeds,
     dashboard_import,
     dashboard_listings,
@@ -103,9 +106,66 @@ account_routes: list[BaseRoute] = [
     Route("/partners/{slug}/imports/{run_id}", dashboard_import.run_page),
     Route("/partners/{slug}/imports/{run_id}/confirm", dashboard_import.confirm, methods=POST),
     Route("/learners/{handle}", profile_pages.profile),
+    # Badges: claiming, the backpack, sending in work (web/badge_pages.py) ...
+    Route("/claim", badge_pages.claim_start),
+    Route("/claim/{code}", badge_pages.claim, methods=GET_POST),
+    Route("/claim/{code}/done", badge_pages.claim_done),
+    Route("/backpack", badge_pages.backpack_page),
+    Route("/backpack/visibility", badge_pages.backpack_visibility, methods=POST),
+    Route("/backpack/export.json", badge_pages.backpack_export),
+    Route("/badges/{id}/submit", badge_pages.submit, methods=GET_POST),
+    Route("/badges/evidence/{id}/file", badge_pages.evidence_file),
+    # ... and the partner's badge pages (web/dashboard_badges.py).
+    Route("/partners/{slug}/badges", dashboard_badges.badge_list),
+    Route("/partners/{slug}/badges/new", dashboard_badges.new_badge, methods=GET_POST),
+    Route("/partners/{slug}/badges/{badge_id}", dashboard_badges.badge_detail),
+    Route("/partners/{slug}/badges/{badge_id}/edit", dashboard_badges.edit_badge, methods=GET_POST),
+    Route(
+        "/partners/{slug}/badges/{badge_id}/archive", dashboard_badges.archive_badge, methods=POST
+    ),
+    Route(
+        "/partners/{slug}/badges/{badge_id}/claim-codes",
+        dashboard_badges.open_claim_code,
+        methods=POST,
+    ),
+    Route(
+        "/partners/{slug}/badges/{badge_id}/roster", dashboard_badges.roster_page, methods=GET_POST
+    ),
+    Route("/partners/{slug}/claim-codes/{code_id}", dashboard_badges.claim_code_screen),
+    Route(
+        "/partners/{slug}/claim-codes/{code_id}/close",
+        dashboard_badges.close_claim_code,
+        methods=POST,
+    ),
+    Route("/partners/{slug}/awards/{award_id}/revoke", dashboard_badges.revoke_award, methods=POST),
+    Route("/partners/{slug}/reviews", dashboard_badges.review_queue),
+    Route("/partners/{slug}/reviews/{submission_id}", dashboard_badges.review_decide, methods=POST),
     Route("/admin/organizations", admin_pages.organizations),
     Route("/admin/organizations/{organization_id}/approve", admin_pages.approve, methods=POST),
     Route("/admin/organizations/{organization_id}/decline", admin_pages.decline, methods=POST),
+]
+
+# Open Badges: stable URLs written into every badge awarded (web/badge_hosted.py).
+H = badge_hosted
+badge_routes: list[BaseRoute] = [
+    Route("/ob/v2/issuers/{id}", H.issuer),
+    Route("/ob/v2/issuers/{id}/revocations", H.revocations),
+    Route("/ob/v2/keys/{kid}", H.key_v2),
+    Route("/ob/v2/badges/{id}", H.badge_class),
+    Route("/ob/v2/badges/{id}/image", H.badge_image),
+    Route("/ob/v2/assertions/{uuid}", H.assertion),
+    Route("/ob/v2/assertions/{uuid}/signed", H.signed),
+    Route("/ob/v2/assertions/{uuid}/baked.png", H.baked_png),
+    Route("/ob/v2/assertions/{uuid}/baked.svg", H.baked_svg),
+    Route("/ob/v3/issuers/{id}", H.profile_v3),
+    Route("/ob/v3/issuers/{id}/jwks", H.jwks_v3),
+    Route("/ob/v3/issuers/{id}/revocations", H.revocations_v3),
+    Route("/ob/v3/keys/{kid}", H.jwk_v3),
+    Route("/ob/v3/achievements/{id}", H.achievement_v3),
+    Route("/ob/v3/credentials/{uuid}", H.credential_v3),
+    Route("/ob/v3/credentials/{uuid}/jwt", H.credential_jwt),
+    Route("/ob/v3/credentials/{uuid}/baked.png", H.credential_baked_png),
+    Route("/.well-known/jwks.json", H.well_known_jwks),
 ]
 
 routes: list[BaseRoute] = [
@@ -126,6 +186,7 @@ routes: list[BaseRoute] = [
         name="rpde_organization",
     ),
     *account_routes,
+    *badge_routes,
     # Development only (a 404 elsewhere): the mail the private sink received.
     Route("/dev/mail", devmail.mail_list, name="dev_mail"),
     Route("/dev/mail/{name}", devmail.mail_message, name="dev_mail_message"),

@@ -19,6 +19,7 @@ from server import audit
 from server.accounts import links, passwords, people, throttle, web_sessions
 from server.accounts.age import check_birth_date, needs_guardian
 from server.authz import Actor
+from server.badges import awards
 from server.errors import Conflict, InvalidInput, Throttled
 from server.mail import queue_email
 from server.models import LearnerProfile, User
@@ -182,6 +183,8 @@ async def verify_email(session: AsyncSession, secret: str, *, now: datetime) -> 
         await audit.record(
             session, "account.email_verified", None, subject_type="user", subject_id=user.id
         )
+    # Badges awarded to this address before the account existed are theirs now.
+    await awards.attach_pending(session, user.id, user.email)
     return user
 
 

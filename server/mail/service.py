@@ -37,7 +37,9 @@ async def queue_email(
 
 
 @outbox.register(TOPIC)
-async def send_queued_email(event: OutboxEvent, settings: Settings) -> dict[str, Any]:
+async def send_queued_email(
+    session: AsyncSession, event: OutboxEvent, settings: Settings
+) -> dict[str, Any]:
     payload = event.payload
     rendered = render(payload["template"], payload["lang"], payload["context"])
     message = build_message(

@@ -2,6 +2,16 @@
 
 from server.models.audit import AuditEvent, OutboxEvent
 from server.models.auth import ApiToken, EmailLink, WebSession
+from server.models.badge import (
+    Assertion,
+    BadgeClass,
+    ClaimCode,
+    Endorsement,
+    EvidenceSubmission,
+    ImportedBadge,
+    IssuerKey,
+    OpportunityBadgeClass,
+)
 from server.models.base import Base
 from server.models.feed import Feed, ImportRun
 from server.models.opportunity import Opportunity, OpportunityTombstone
@@ -14,18 +24,26 @@ from server.models.user import Guardianship, Invitation, LearnerProfile, Members
 
 __all__ = [
     "ApiToken",
+    "Assertion",
     "AuditEvent",
+    "BadgeClass",
     "Base",
+    "ClaimCode",
     "Competency",
     "Consent",
     "EmailLink",
+    "Endorsement",
+    "EvidenceSubmission",
     "Feed",
     "Guardianship",
     "ImportRun",
+    "ImportedBadge",
     "Invitation",
+    "IssuerKey",
     "LearnerProfile",
     "Membership",
     "Opportunity",
+    "OpportunityBadgeClass",
     "OpportunityTombstone",
     "Organization",
     "OutboxEvent",

@@ -129,6 +129,37 @@ class RunOutcome(StrEnum):
     DRY_RUN = "dry_run"
 
 
+class BadgeLevel(StrEnum):
+    PARTICIPATION = "participation"
+    SKILL = "skill"
+    ACHIEVEMENT = "achievement"
+    SUMMIT = "summit"
+
+
+class BadgeClassStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"  # no new awards; what was awarded stays valid
+
+
+class AwardMethod(StrEnum):
+    """How an award was made. A badge class lists the first four as its ways to earn."""
+
+    CLAIM_CODE = "claim_code"  # a learner claimed it with a code shown at an event
+    ROSTER = "roster"  # staff awarded it to a list of learners
+    REVIEW = "review"  # staff approved evidence the learner submitted online
+    API = "api"  # a partner system awarded it through the API
+    STACK = "stack"  # completing a stack awarded it (the unlock issue)
+
+
+EARNING_METHODS = (AwardMethod.CLAIM_CODE, AwardMethod.ROSTER, AwardMethod.REVIEW, AwardMethod.API)
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back with feedback; the learner may submit again
+
+
 def check_in(column: str, enum: type[StrEnum]) -> str:
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"

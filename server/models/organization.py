@@ -28,5 +28,8 @@ class Organization(Timestamped, Base):
     # What the organization does in the network: award badges, post gated opportunities.
     is_issuer: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     is_employer: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
+    # Who to contact about the badges it issues (published in its Open Badges profile;
+    # the network's own address when unset).
+    contact_email: Mapped[str | None] = mapped_column(String(320))
     # Why a network admin declined or suspended it (shown to its owner).
     status_reason: Mapped[str | None] = mapped_column(Text)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import audit
 from server.accounts.age import age_on, needs_guardian
 from server.authz import Actor, require_learner_authority
+from server.badges import backpack
 from server.errors import NotFound
 from server.models import LearnerProfile, User
 from server.models.enums import ConsentPurpose, Visibility
@@ -70,6 +71,7 @@ async def set_visibility(
         await consent.withdraw(
             session, learner_id, ConsentPurpose.PUBLIC_PROFILE, withdrawn_by=actor, now=now
         )
+        await backpack.make_private(session, learner_id)  # public badges lean on that consent
     if learner.profile.visibility != visibility.value:
         await audit.record(
             session,
@@ -105,6 +107,8 @@ async def withdraw_consent(
     learner = await get(session, learner_id, lock=True)
     require_learner_authority(actor, learner_id, is_child=learner.is_child(now))
     withdrawn = await consent.withdraw(session, learner_id, purpose, withdrawn_by=actor, now=now)
+    if purpose is ConsentPurpose.PUBLIC_PROFILE:
+        await backpack.make_private(session, learner_id)
     if purpose is ConsentPurpose.PUBLIC_PROFILE and learner.profile.visibility == "public":
         learner.profile.visibility = Visibility.PRIVATE.value
         await audit.record(

@@ -9,8 +9,10 @@ right role. Partner-system tokens are tried where an organization is involved.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry import relay
 
 from schema.app import build_schema
+from server.authz import Actor
+from server.badges import awards, claims, classes, review
 from server.db import session_scope
-from server.models import AuditEvent, Feed, ImportRun, Membership
-from server.models.enums import ApiScope, StaffRole
+from server.models import AuditEvent, BadgeClass, Feed, ImportRun, Membership, User
+from server.models.enums import ApiScope, AwardMethod, StaffRole
 from server.settings import Settings
 from tests import builders
 from tests.accounts import people
@@ -81,7 +85,30 @@ async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
         w.callers["read_token"] = people.bearer(secret, "read-only token")
         _, secret = await people.token(s, other, ApiScope.LISTINGS_WRITE, ApiScope.ORG_READ)
         w.callers["other_token"] = people.bearer(secret, "token of another organization")
+        # Badges: the organization issues; its badge token awards; a class to work on.
+        org.is_issuer = True
+        _, secret = await people.token(s, org, ApiScope.BADGES_ISSUE)
+        w.callers["badge_token"] = people.bearer(secret, "badge token of the organization")
+        designer = await people.staff(s, org, StaffRole.MANAGER, "Designer")
+        w.ids["designer"] = designer.id
+        w.ids["badge_class"] = (await _new_badge_class(s, w)).id
     return w
+
+
+async def _new_badge_class(s: AsyncSession, w: World) -> BadgeClass:
+    designer = Actor(user_id=w.ids["designer"], roles={w.ids["org"]: StaffRole.MANAGER})
+    return await classes.create(
+        s,
+        designer,
+        w.ids["org"],
+        classes.BadgeClassInput(
+            name=people.unique("Matrix Badge"),
+            description="For the matrix.",
+            level="participation",
+            earning=["claim_code", "roster", "review", "api"],
+            criteria_narrative="Be there.",
+        ),
+    )
 
 
 Variables = Callable[[AsyncSession, World], Awaitable[dict[str, Any]]]
@@ -383,6 +410,221 @@ OPERATIONS = [
 ]
 
 
+# --- badges ------------------------------------------------------------------------------
+BADGE_CLASS_INPUT = (
+    'input: {name: "Matrix", description: "d", level: SKILL, earning: [API], '
+    'criteriaNarrative: "c"}'
+)
+
+
+async def _badge_class(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("BadgeClass", w.ids["badge_class"])}
+
+
+async def _fresh_badge_class(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("BadgeClass", (await _new_badge_class(s, w)).id)}
+
+
+async def _endorse(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {**await _fresh_badge_class(s, w), "endorser": gid("Organization", w.ids["other_org"])}
+
+
+async def _award_to(s: AsyncSession, w: World, email: str) -> str:
+    staff = Actor(user_id=w.ids["designer"], roles={w.ids["org"]: StaffRole.MANAGER})
+    done = await awards.award_many(
+        s,
+        staff,
+        w.ids["org"],
+        [awards.AwardRequest(w.ids["badge_class"], email)],
+        method=AwardMethod.API,
+        now=_now(),
+    )
+    assert done[0].assertion_id is not None
+    return str(relay.GlobalID("Award", str(done[0].assertion_id)))
+
+
+async def _fresh_award(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": await _award_to(s, w, f"{people.unique('matrix')}@example.org")}
+
+
+def _award_of(key: str) -> Variables:
+    async def variables(s: AsyncSession, w: World) -> dict[str, Any]:
+        user = await s.get(User, w.ids[key])
+        assert user is not None
+        return {"id": await _award_to(s, w, user.email)}
+
+    return variables
+
+
+async def _fresh_code(s: AsyncSession, w: World) -> dict[str, Any]:
+    staff = Actor(user_id=w.ids["designer"], roles={w.ids["org"]: StaffRole.MANAGER})
+    start = _now()
+    code = await claims.open_code(
+        s,
+        staff,
+        w.ids["badge_class"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        max_uses=100,
+    )
+    return {"id": gid("ClaimCode", code.id), "code": code.code, "email": "walkup@example.org"}
+
+
+async def _fresh_submission(s: AsyncSession, w: World) -> dict[str, Any]:
+    learner = await people.learner(s, "Submitter")
+    submission = await review.submit(
+        s, Actor(user_id=learner.id), w.ids["badge_class"], now=_now(), narrative="My work"
+    )
+    return {"id": gid("EvidenceSubmission", submission.id)}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+BADGE_OPERATIONS = [
+    Operation(
+        "badgeClassCreate",
+        f"mutation($org: ID!) {{ badgeClassCreate(organizationId: $org, {BADGE_CLASS_INPUT}) "
+        "{ badgeClass { id } errors { code } } }",
+        _org,
+        allowed=("manager", "owner"),
+        denied=(*PEOPLE, "issuer", "token", "badge_token", "other_token"),
+    ),
+    Operation(
+        "badgeClassUpdate",
+        f"mutation($id: ID!) {{ badgeClassUpdate(id: $id, {BADGE_CLASS_INPUT}) "
+        "{ badgeClass { id } errors { code } } }",
+        _fresh_badge_class,
+        allowed=("manager", "owner"),
+        denied=(*PEOPLE, "issuer", "badge_token"),
+    ),
+    Operation(
+        "badgeClassArchive",
+        "mutation($id: ID!) { badgeClassArchive(id: $id) { badgeClass { archived } "
+        "errors { code } } }",
+        _fresh_badge_class,
+        allowed=("manager",),
+        denied=(*PEOPLE, "issuer", "badge_token"),
+    ),
+    Operation(
+        "badgeClassEndorse",
+        "mutation($id: ID!, $endorser: ID!) { badgeClassEndorse(id: $id, endorserId: $endorser, "
+        'comment: "We hire for this.") { endorsed errors { code } } }',
+        _endorse,
+        allowed=("other_staff",),
+        denied=("anonymous", "learner", "guardian", "owner", "issuer", "token", "other_token"),
+    ),
+    Operation(
+        "badgesAward",
+        "mutation($org: ID!, $awards: [AwardInput!]!) { badgesAward(organizationId: $org, "
+        "awards: $awards) { results { created errors { code } } errors { code } } }",
+        lambda s, w: _awards_variables(w),
+        allowed=("issuer", "manager", "owner", "badge_token"),
+        denied=(*PEOPLE, "token", "other_token", "read_token"),
+    ),
+    Operation(
+        "badgeRevoke",
+        'mutation($id: ID!) { badgeRevoke(id: $id, reason: "Matrix") { award { revoked } '
+        "errors { code } } }",
+        _fresh_award,
+        allowed=("issuer", "badge_token"),
+        denied=(*PEOPLE, "token", "other_token"),
+    ),
+    Operation(
+        "claimCodeOpen",
+        'mutation($id: ID!) { claimCodeOpen(badgeClassId: $id, startsAt: "2026-01-01T10:00:00Z", '
+        'endsAt: "2026-01-01T12:00:00Z", maxUses: 30) { claimCode { code } errors { code } } }',
+        _badge_class,
+        allowed=("issuer", "owner"),
+        denied=(*PEOPLE, "token", "badge_token"),
+    ),
+    Operation(
+        "claimCodeClose",
+        "mutation($id: ID!) { claimCodeClose(id: $id) { claimCode { closed } errors { code } } }",
+        _fresh_code,
+        allowed=("issuer",),
+        denied=(*PEOPLE, "badge_token"),
+    ),
+    Operation(
+        "badgeClaim",
+        "mutation($code: String!, $email: String) { badgeClaim(code: $code, email: $email) "
+        "{ created errors { code } } }",
+        _fresh_code,
+        allowed=("anonymous", "learner", "subject"),
+        denied=("token", "badge_token", "other_token"),
+    ),
+    Operation(
+        "rosterAward",
+        'mutation($id: ID!) { rosterAward(badgeClassId: $id, emails: "a@example.org") '
+        "{ lines { outcome } errors { code } } }",
+        _badge_class,
+        allowed=("issuer", "manager"),
+        denied=(*PEOPLE, "token", "badge_token"),
+    ),
+    Operation(
+        "evidenceSubmit",
+        'mutation($id: ID!) { evidenceSubmit(badgeClassId: $id, narrative: "My poster") '
+        "{ submission { status } errors { code } } }",
+        _fresh_badge_class,
+        allowed=("learner", "subject", "child"),
+        denied=("anonymous", "token", "badge_token"),
+    ),
+    Operation(
+        "evidenceApprove",
+        "mutation($id: ID!) { evidenceApprove(id: $id) { submission { status } errors { code } } }",
+        _fresh_submission,
+        allowed=("issuer", "owner"),
+        denied=(*PEOPLE, "badge_token", "token"),
+    ),
+    Operation(
+        "evidenceReturn",
+        'mutation($id: ID!) { evidenceReturn(id: $id, feedback: "Add a photo") '
+        "{ submission { status } errors { code } } }",
+        _fresh_submission,
+        allowed=("issuer",),
+        denied=(*PEOPLE, "badge_token"),
+    ),
+    Operation(
+        "badgeVisibilitySet (13 and over)",
+        "mutation($id: ID!) { badgeVisibilitySet(id: $id, visibility: PUBLIC) "
+        "{ award { visibility } errors { code } } }",
+        _award_of("subject"),
+        allowed=("subject",),
+        denied=(*PEOPLE, "owner", "issuer", "badge_token"),
+        payload="badgeVisibilitySet",
+    ),
+    Operation(
+        "badgeVisibilitySet (under 13)",
+        "mutation($id: ID!) { badgeVisibilitySet(id: $id, visibility: NETWORK) "
+        "{ award { visibility } errors { code } } }",
+        _award_of("child"),
+        allowed=("child_guardian",),
+        denied=(*PEOPLE, "child", "issuer", "badge_token"),
+        payload="badgeVisibilitySet",
+    ),
+    Operation(
+        "myBadges",
+        "{ myBadges { id } }",
+        lambda s, w: _none(),
+        allowed=("learner", "child"),
+        denied=("anonymous", "token", "badge_token"),
+    ),
+]
+
+
+async def _awards_variables(w: World) -> dict[str, Any]:
+    return {
+        "org": gid("Organization", w.ids["org"]),
+        "awards": [
+            {
+                "badgeClassId": gid("BadgeClass", w.ids["badge_class"]),
+                "recipientEmail": f"{people.unique('bulk')}@example.org",
+            }
+        ],
+    }
+
+
 async def _none() -> dict[str, Any]:
     return {}
 
@@ -394,6 +636,13 @@ def _field(op: Operation) -> str:
 async def _audit_count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as s:
         return len((await s.scalars(select(AuditEvent.id))).all())
+
+
+# Each badge mutation's success must also come back without errors in its payload.
+OPERATIONS += [
+    op if op.payload or op.document.startswith("{") else dataclasses.replace(op, payload=_field(op))
+    for op in BADGE_OPERATIONS
+]
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.name for op in OPERATIONS])
@@ -433,6 +682,7 @@ PUBLIC_QUERIES = {
     "topics",
     "mapClusters",
     "me",
+    "badgeClasses",
 }
 
 

@@ -32,9 +32,22 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "reason": "The website address does not open.",
     },
     "account_deleted": {"name": "Ana"},
+    "badge_awarded": {
+        "name": "Ana",
+        "badge": "Bike Mechanic",
+        "issuer": "West Side Bike Co-op",
+        "has_account": True,
+        "link": LINK,
+    },
+    "submission_returned": {
+        "name": "Ana",
+        "badge": "Bike Mechanic",
+        "feedback": "Add a photo of the finished bike.",
+        "link": LINK,
+    },
 }
 # Passed as keys and translated by the template, so not found verbatim in the text.
-KEYS = {"role", "purposes"}
+KEYS = {"role", "purposes", "has_account"}
 CASES = [(name, lang) for name in CONTEXTS for lang in LANGUAGES]
 MISSING = [(name, lang, var) for name, lang in CASES for var in CONTEXTS[name]]
 

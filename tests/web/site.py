@@ -131,7 +131,8 @@ async def deliver(
 ) -> str:
     """What the worker does (relay the outbox to the SMTP sink), then the text of the
     newest email to `address` that contains `containing`."""
-    await outbox.relay(sessionmaker, mail_settings)
+    while await outbox.relay(sessionmaker, mail_settings):  # all due events, others too
+        pass
     deadline = time.monotonic() + 5
     while True:
         texts = [plain_text(m) for m in sink.to(address)]
