@@ -1,4 +1,4 @@
-"""`citylearn` command line: serve, worker, migrate, seed, services, run."""
+"""`citylearn` command line: serve, worker, migrate, seed, ingest, badges, services, run."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from server import devservices
 from server.settings import load_settings
@@ -124,6 +125,55 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_source(source: str) -> bytes | str | None:
+    """What `badges verify SOURCE` names: stdin, a URL, a file, or literal JSON/JWS/SVG text."""
+    from server.badges import verify
+
+    if source == "-":
+        return sys.stdin.buffer.read(verify.MAX_INPUT_BYTES + 1)
+    if source.startswith(("http://", "https://")):
+        return source
+    path = Path(source)
+    try:
+        is_file = path.is_file()
+    except OSError:  # ENAMETOOLONG: a JWS is longer than any file name
+        is_file = False
+    if is_file:
+        with path.open("rb") as file:  # one byte over the limit is enough to refuse it
+            return file.read(verify.MAX_INPUT_BYTES + 1)
+    text = source.strip()
+    if text.startswith(("{", "<")) or verify.looks_like_jws(text):
+        return source
+    return None
+
+
+def _cmd_badges_verify(args: argparse.Namespace) -> int:
+    import json
+    from datetime import UTC, datetime
+
+    from server.badges import verify
+
+    try:
+        source = _verify_source(args.source)
+    except OSError as exc:
+        print(f"badges verify: cannot read {args.source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if source is None:
+        print(
+            f"badges verify: no such file: {args.source} "
+            "(give a badge file, a URL, a JWS or JSON, or - for stdin)",
+            file=sys.stderr,
+        )
+        return 2
+    # Private and loopback hosts only where feeds may use them (development: a local server).
+    limits = verify.default_limits(allow_private=load_settings().allow_private_feed_hosts)
+    result = asyncio.run(
+        verify.verify(source, recipient_emails=args.recipient, limits=limits, now=datetime.now(UTC))
+    )
+    print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    return 0 if result.valid else 1
+
+
 def _cmd_services(args: argparse.Namespace) -> int:
     if args.action == "start":
         devservices.start()
@@ -235,6 +285,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply removals even when they exceed a quarter of the active listings",
     )
     ingest.set_defaults(func=_cmd_ingest)
+
+    badges = sub.add_parser("badges", help="Open Badges tools")
+    badges_sub = badges.add_subparsers(dest="badges_command", required=True, metavar="COMMAND")
+    verify = badges_sub.add_parser(
+        "verify",
+        help="verify an Open Badge (2.0 or 3.0): prints the checks as JSON; exit 0 if valid",
+    )
+    verify.add_argument(
+        "source",
+        help="a baked PNG/SVG or JSON file, an http(s) URL, a JWS / VC-JWT or JSON text, "
+        "or - for stdin",
+    )
+    verify.add_argument(
+        "--recipient",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="an email the badge should be awarded to (repeatable)",
+    )
+    verify.set_defaults(func=_cmd_badges_verify)
 
     services = sub.add_parser(
         "services",

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.badges import backpack, classes, hosted, keys, published
-from server.badges.urls import BadgeUrls
+from server.badges.urls import PAGE_URLS, BadgeUrls
 from server.db import session_scope
 from server.models import Organization, User
 from server.models.enums import BadgeClassStatus
@@ -96,7 +96,11 @@ async def issuer(request: Request, ctx: PageContext) -> Response:
             return json_response(document)
         badge_classes = await classes.of_organization(session, organization.id)
     return render(
-        ctx, "badges/issuer.html", organization=organization, badge_classes=badge_classes, urls=urls
+        ctx,
+        "badges/issuer.html",
+        organization=organization,
+        badge_classes=badge_classes,
+        urls=PAGE_URLS,
     )
 
 
@@ -142,7 +146,6 @@ async def badge_class(request: Request, ctx: PageContext) -> Response:
         endorsements = await classes.endorsements(session, row.id)
         competencies = await published.competencies_of(session, row)
         places = await classes.where_to_earn(session, row.id)
-    viewer = await current_actor(request, now=ctx.now)
     return render(
         ctx,
         "badges/badge_class.html",
@@ -151,9 +154,9 @@ async def badge_class(request: Request, ctx: PageContext) -> Response:
         endorsements=endorsements,
         competencies=competencies,
         places=places,
-        urls=urls,
+        urls=PAGE_URLS,
+        public=urls,
         archived=row.status == BadgeClassStatus.ARCHIVED.value,
-        signed_in=viewer.user_id is not None,
     )
 
 
@@ -207,7 +210,8 @@ async def assertion(request: Request, ctx: PageContext) -> Response:
         "badges/assertion.html",
         status_code=410 if revoked else 200,
         record=record,
-        urls=urls,
+        urls=PAGE_URLS,
+        public=urls,
         details=details,
         recipient_name=recipient_name,
         own=viewer.user_id is not None and viewer.user_id == record.assertion.recipient_user_id,

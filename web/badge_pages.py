@@ -19,11 +19,21 @@ from starlette.responses import Response
 
 from server.authz import Actor
 from server.badges import awards, backpack, claims, classes, hosted, published, review
-from server.badges.urls import BadgeUrls
+from server.badges.urls import PAGE_URLS, BadgeUrls
 from server.errors import DomainError, NotFound
 from server.models import ClaimCode
 from server.models.enums import Visibility
-from web.kit import Form, nudge, page, parse_id, person_page, read_form, see_other, write
+from web.kit import (
+    Form,
+    message_of,
+    nudge,
+    page,
+    parse_id,
+    person_page,
+    read_form,
+    see_other,
+    write,
+)
 from web.pages import PageContext, not_found, render
 from web.session import checked_form, current_actor
 
@@ -67,9 +77,10 @@ async def _claim_page(
         badge_class=badge_class,
         closed=closed,
         unknown=bool(code) and row is None,
-        signed_in=viewer.user_id is not None,
+        person=viewer.user_id is not None,
         form=form,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -137,9 +148,10 @@ async def claim_done(request: Request, ctx: PageContext) -> Response:
         ctx,
         "badges/claimed.html",
         badge_class=badge_class,
-        signed_in=viewer.user_id is not None,
+        person=viewer.user_id is not None,
         award_url=award_url,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
     )
 
 
@@ -175,7 +187,8 @@ async def backpack_page(request: Request, ctx: PageContext, actor: Actor) -> Res
         items=items,
         submissions=submissions,
         imported=imported,
-        urls=urls,
+        urls=PAGE_URLS,
+        public=urls,
         visibilities=[v.value for v in VISIBILITIES],
         linkedin=lambda record: linkedin_url(record, urls),
         now=ctx.now,
@@ -252,7 +265,8 @@ async def _submit_page(
         status_code=status,
         badge_class=badge_class,
         form=form,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
     )
 
 
@@ -287,7 +301,8 @@ async def submit(request: Request, ctx: PageContext, actor: Actor) -> Response:
                 upload=file,
             )
     except DomainError as exc:
-        form.fail(exc, ctx.t, fields=("narrative", "url", "file"))
+        name = exc.field if exc.field in ("narrative", "url", "file") else "form"
+        form.add(name or "form", message_of(exc, ctx.t))
         return await _submit_page(request, ctx, badge_class_id, form, status=400)
     return see_other(request, "/backpack?saved=1")
 

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from server.authz import Actor, has_org_role
 from server.badges import awards, claims, classes, review, roster
-from server.badges.urls import BadgeUrls
+from server.badges.urls import PAGE_URLS, BadgeUrls
 from server.errors import DomainError, NotFound
 from server.models import (
     Assertion,
@@ -106,7 +106,8 @@ async def badge_list(request: Request, ctx: PageContext, actor: Actor) -> Respon
         section="badges",
         badge_classes=rows,
         waiting=waiting,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
         can_award=_can_award(dorg, actor),
         issuing=dorg.org.is_issuer,
     )
@@ -146,7 +147,8 @@ async def _form_page(
         section="badges",
         form=form,
         existing=existing,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
         levels=[(level.value, t(f"badge.level.{level.value}")) for level in BadgeLevel],
         earnings=[(m.value, t(f"badge.earning.{m.value}")) for m in EARNING_METHODS],
         competencies=[(str(c.id), c.name if ctx.lang == "en" else c.name_es) for c in competencies],
@@ -331,7 +333,8 @@ async def _detail_page(
         codes=[(code, claims.why_closed(code, ctx.now)) for code in codes],
         recent=recent,
         form=form,
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
         can_award=_can_award(dorg, actor),
         archived=badge_class.status == BadgeClassStatus.ARCHIVED.value,
         display_code=claims.display_code,
@@ -526,7 +529,8 @@ async def review_queue(request: Request, ctx: PageContext, actor: Actor) -> Resp
         section="badges",
         waiting=waiting,
         can_award=_can_award(dorg, actor),
-        urls=_urls(request),
+        urls=PAGE_URLS,
+        public=_urls(request),
         notice=ctx.t(f"badge.notice.{notice}") if ctx.t.has(f"badge.notice.{notice}") else None,
     )
 

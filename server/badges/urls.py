@@ -64,3 +64,7 @@ class BadgeUrls:
 
     def evidence_file(self, submission_id: int) -> str:
         return f"{self.base}/badges/evidence/{submission_id}/file"
+
+
+# For links inside our own pages: paths on whatever host served the page.
+PAGE_URLS = BadgeUrls("")
