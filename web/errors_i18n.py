@@ -8,6 +8,7 @@ message has no key here, so a new rule cannot reach a Spanish page in English.
 from __future__ import annotations
 
 from server.accounts import age, passwords
+from server.badges import awards, claims, classes, roster
 from server.catalog.schedule import MAX_SESSIONS
 from server.errors import DomainError
 
@@ -24,6 +25,18 @@ BY_CODE: dict[str, str] = {
     "ORGANIZATION_NOT_APPROVED": "err.organization_not_approved",
     "STALE_RUN": "err.stale_run",
     "FEED_DISABLED": "err.feed_disabled",
+    # Badges (server/badges/).
+    "CLAIM_CODE_CLOSED": "err.code_closed",
+    "CLAIM_CODE_NOT_YET": "err.code_not_yet",
+    "CLAIM_CODE_EXPIRED": "err.code_expired",
+    "CLAIM_CODE_USED_UP": "err.code_used_up",
+    "CONSENT_REQUIRED": "err.badge_consent",
+    "ALREADY_REVOKED": "err.already_revoked",
+    "ALREADY_CLAIMED": "err.already_claimed",
+    "NOT_EARNED_THIS_WAY": "err.not_earned_this_way",
+    "IDEMPOTENCY_KEY_REUSED": "err.key_reused",
+    "REVIEWED": "err.reviewed",
+    "PENDING": "err.submission_pending",
 }
 
 # Message beginnings (the parts before any value an f-string fills in).
@@ -90,6 +103,47 @@ BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("a feed address starting with", "err.feed_url"),
     ("this feed is registered already", "err.feed_taken"),
     ("the feed is disabled", "err.feed_disabled"),
+    # Badges (server/badges/): designing, awarding, claiming, reviewing.
+    ("fill this in", "err.required"),
+    ("too long: at most", "err.text_long"),
+    ("not a badge level", "err.level"),
+    ("choose at least one way to earn it", "err.earning_none"),
+    ("choose among the ways to earn it", "err.earning_unknown"),
+    ("say how it is earned", "err.criteria"),
+    ("unknown competencies", "err.competencies"),
+    ("too many or too long tags", "err.tags"),
+    ("the number of days must be between", "err.days_range"),
+    ("the image cannot be used", "err.image"),
+    ("not listings of this organization", "err.not_our_listings"),
+    ("an organization cannot endorse its own badge", "err.endorse_own"),
+    ("this organization already endorses", "err.endorsed_already"),
+    ("too many pieces of evidence", "err.evidence_many"),
+    ("evidence text is at most", "err.evidence_long"),
+    ("evidence needs a text or a link", "err.evidence_empty"),
+    ("too many awards in one call", "err.too_many_awards"),
+    ("the idempotency key is longer than", "err.key_long"),
+    ("the note is longer than", "err.note_long"),
+    ("say why the badge is revoked", "err.revoke_reason"),
+    ("the reason is longer than", "err.reason_long"),
+    ("the award with this key could not be found", "err.retry"),
+    ("this badge class is archived", "err.badge_archived"),
+    ("this badge is no longer awarded", "err.badge_archived"),
+    ("a claim code stays open at most", "err.code_window"),
+    ("enter your email address, or sign in", "err.claim_email"),
+    ("the end must be after the start", "err.end_after_start"),
+    ("the number of claims must be between", "err.code_uses"),
+    ("this badge class is not earned with a claim code", "err.not_by_code"),
+    ("There is no badge with this code", "err.claim_unknown"),
+    ("add a description, a link or a file", "err.submit_empty"),
+    ("your description is longer than", "err.submit_long"),
+    ("the feedback is longer than", "err.feedback_long"),
+    ("tell the learner what to change", "err.feedback_needed"),
+    ("the file must be a PDF", "err.file_type"),
+    ("the file must be at most", "err.file_large"),
+    ("this badge is not earned by submitting work", "err.not_by_review"),
+    ("too many emails", "err.roster_many"),
+    ("paste at least one email address", "err.roster_empty"),
+    ("this badge class is not awarded by roster", "err.not_by_roster"),
     ("no opportunity", "err.not_found"),
     ("no such", "err.not_found"),
 )
@@ -99,6 +153,11 @@ PARAMS = {
     "err.password_long": {"max": passwords.MAX_LENGTH},
     "err.too_young": {"min": age.MIN_AGE},
     "err.too_many_sessions": {"max": MAX_SESSIONS},
+    "err.too_many_awards": {"max": awards.BULK_LIMIT},
+    "err.roster_many": {"max": roster.MAX_LINES},
+    "err.code_uses": {"max": claims.MOST_USES},
+    "err.days_range": {"max": classes.MAX_EXPIRY_DAYS},
+    "err.tags": {"max": classes.MAX_TAGS},
 }
 
 
@@ -115,6 +174,13 @@ def message_key(exc: DomainError) -> tuple[str | None, dict[str, object]]:
         # "sign in as someone@example.org to ...": the address is the one the link went to.
         words = (exc.message or "").split()
         params["email"] = words[3] if len(words) > 3 else ""
+    if key == "err.text_long":
+        # "too long: at most <n> characters"
+        digits = [w for w in (exc.message or "").split() if w.isdigit()]
+        params["max"] = digits[0] if digits else ""
+    if key == "err.image":
+        # The image check's own words follow (English only).
+        params["detail"] = (exc.message or "").split(": ", 1)[-1]
     if key == "err.duplicate":
         # "a duplicate of listing <external id> (same title, start and place)"
         rest = (exc.message or "")[len("a duplicate of listing ") :]

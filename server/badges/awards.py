@@ -78,7 +78,7 @@ class _Row:
 
 def check_evidence(items: Sequence[Evidence]) -> list[dict[str, Any]]:
     if len(items) > 10:
-        raise InvalidInput("at most 10 pieces of evidence", field="evidence")
+        raise InvalidInput("too many pieces of evidence: at most 10", field="evidence")
     checked = []
     for item in items:
         narrative = (item.narrative or "").strip() or None
@@ -110,7 +110,7 @@ async def award_many(
         require_org_role(actor, organization_id, StaffRole.ISSUER, scope=ApiScope.BADGES_ISSUE)
     require_issuing(await issuer(session, organization_id))
     if len(requests) > BULK_LIMIT:
-        raise InvalidInput(f"at most {BULK_LIMIT} awards per call", field="awards")
+        raise InvalidInput(f"too many awards in one call: at most {BULK_LIMIT}", field="awards")
     classes = await _classes(session, organization_id, {r.badge_class_id for r in requests})
     emails = {normalize_email(r.email) for r in requests}
     users = dict(
@@ -166,10 +166,13 @@ def _row(
     email = people.normalize_email(request.email)
     key = (request.idempotency_key or "").strip() or None
     if key is not None and len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput(f"at most {MAX_KEY_LENGTH} characters", field="idempotencyKey")
+        raise InvalidInput(
+            f"the idempotency key is longer than {MAX_KEY_LENGTH} characters",
+            field="idempotencyKey",
+        )
     narrative = (request.narrative or "").strip() or None
     if narrative is not None and len(narrative) > 10_000:
-        raise InvalidInput("at most 10,000 characters", field="narrative")
+        raise InvalidInput("the note is longer than 10,000 characters", field="narrative")
     salt = new_salt()
     days = badge_class.expires_after_days
     return {
@@ -306,7 +309,7 @@ async def revoke(
     if not reason:
         raise InvalidInput("say why the badge is revoked", field="reason")
     if len(reason) > 500:
-        raise InvalidInput("at most 500 characters", field="reason")
+        raise InvalidInput("the reason is longer than 500 characters", field="reason")
     if assertion.revoked_at is not None:
         raise Conflict("this award is already revoked", code="ALREADY_REVOKED")
     assertion.revoked_at, assertion.revocation_reason = now, reason

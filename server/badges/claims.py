@@ -64,11 +64,13 @@ async def open_code(
     if AwardMethod.CLAIM_CODE.value not in badge_class.earning:
         raise InvalidInput("this badge class is not earned with a claim code", field="badgeClassId")
     if ends_at <= starts_at:
-        raise InvalidInput("must be after the start", field="endsAt")
+        raise InvalidInput("the end must be after the start", field="endsAt")
     if ends_at - starts_at > LONGEST_WINDOW:
         raise InvalidInput("a claim code stays open at most 31 days", field="endsAt")
     if not 1 <= max_uses <= MOST_USES:
-        raise InvalidInput(f"must be between 1 and {MOST_USES}", field="maxUses")
+        raise InvalidInput(
+            f"the number of claims must be between 1 and {MOST_USES}", field="maxUses"
+        )
     while True:  # 31^8 codes: a collision is rare, and the unique index settles it
         code = _new_code()
         taken = await session.scalar(select(ClaimCode.id).where(ClaimCode.code == code))

@@ -58,16 +58,16 @@ def http_url(value: str | None, field_name: str) -> str | None:
     value = value.strip()
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 2000:
-        raise InvalidInput("must be an http(s) address", field=field_name)
+        raise InvalidInput("a web address starting with https:// or http://", field=field_name)
     return value
 
 
 def _text(value: str, field_name: str, limit: int) -> str:
     value = " ".join(value.split()) if limit <= 200 else value.strip()
     if not value:
-        raise InvalidInput("is required", field=field_name)
+        raise InvalidInput("fill this in", field=field_name)
     if len(value) > limit:
-        raise InvalidInput(f"must be at most {limit} characters", field=field_name)
+        raise InvalidInput(f"too long: at most {limit} characters", field=field_name)
     return value
 
 
@@ -79,21 +79,23 @@ async def _checked(
         "description": _text(data.description, "description", 5000),
     }
     if data.level not in {level.value for level in BadgeLevel}:
-        raise InvalidInput("is not a badge level", field="level")
+        raise InvalidInput("not a badge level", field="level")
     values["level"] = data.level
     allowed = {method.value for method in EARNING_METHODS}
     earning = sorted(set(data.earning))
     if not earning:
         raise InvalidInput("choose at least one way to earn it", field="earning")
     if not set(earning) <= allowed:
-        raise InvalidInput(f"must be among {', '.join(sorted(allowed))}", field="earning")
+        raise InvalidInput(
+            f"choose among the ways to earn it: {', '.join(sorted(allowed))}", field="earning"
+        )
     values["earning"] = earning
     narrative = (data.criteria_narrative or "").strip() or None
     criteria_url = http_url(data.criteria_url, "criteriaUrl")
     if narrative is None and criteria_url is None:
         raise InvalidInput("say how it is earned, or link to a page that does", field="criteria")
     if narrative is not None and len(narrative) > 5000:
-        raise InvalidInput("must be at most 5000 characters", field="criteriaNarrative")
+        raise InvalidInput("too long: at most 5000 characters", field="criteriaNarrative")
     values["criteria_narrative"], values["criteria_url"] = narrative, criteria_url
     competencies = sorted(set(data.competency_ids))
     if competencies:
@@ -105,19 +107,21 @@ async def _checked(
     values["competency_ids"] = competencies
     tags = sorted({" ".join(tag.split()).lower() for tag in data.tags if tag.strip()})
     if len(tags) > MAX_TAGS or any(len(tag) > 50 for tag in tags):
-        raise InvalidInput(f"at most {MAX_TAGS} tags of 50 characters", field="tags")
+        raise InvalidInput(
+            f"too many or too long tags: at most {MAX_TAGS} of 50 characters", field="tags"
+        )
     values["tags"] = tags
     days = data.expires_after_days
     if days is not None and not 1 <= days <= MAX_EXPIRY_DAYS:
         raise InvalidInput(
-            f"must be between 1 and {MAX_EXPIRY_DAYS} days", field="expiresAfterDays"
+            f"the number of days must be between 1 and {MAX_EXPIRY_DAYS}", field="expiresAfterDays"
         )
     values["expires_after_days"] = days
     if data.image is not None:
         try:
             values["image_type"], values["image"] = images.check_upload(data.image, data.image_type)
         except images.ImageError as exc:
-            raise InvalidInput(str(exc), field="image") from None
+            raise InvalidInput(f"the image cannot be used: {exc}", field="image") from None
     elif data.remove_image:
         values["image_type"], values["image"] = None, None
     if data.opportunity_ids:

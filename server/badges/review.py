@@ -64,7 +64,7 @@ async def submit(
         raise InvalidInput("this badge is not earned by submitting work", field="badgeClassId")
     text = (narrative or "").strip() or None
     if text is not None and len(text) > 10_000:
-        raise InvalidInput("at most 10,000 characters", field="narrative")
+        raise InvalidInput("your description is longer than 10,000 characters", field="narrative")
     link = classes.http_url(url, "url")
     if upload is not None:
         if not upload.data:
@@ -199,7 +199,7 @@ async def return_for_changes(
     if not text:
         raise InvalidInput("tell the learner what to change", field="feedback")
     if len(text) > 5000:
-        raise InvalidInput("at most 5,000 characters", field="feedback")
+        raise InvalidInput("the feedback is longer than 5,000 characters", field="feedback")
     submission.status = SubmissionStatus.RETURNED.value
     submission.feedback, submission.reviewed_by, submission.reviewed_at = text, actor.user_id, now
     learner = await session.get(User, submission.learner_id)

@@ -62,7 +62,7 @@ async def preview(
     if not entries:
         raise InvalidInput("paste at least one email address", field="emails")
     if len(entries) > MAX_LINES:
-        raise InvalidInput(f"at most {MAX_LINES} emails at a time", field="emails")
+        raise InvalidInput(f"too many emails: at most {MAX_LINES} at a time", field="emails")
     valid: dict[str, int] = {}
     lines: list[RosterLine] = []
     for number, raw in entries:

@@ -15,12 +15,15 @@ from web.kit import message_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ("imports", "feeds", "schedule", "service")
+BADGES = ("awards", "backpack", "claims", "classes", "review", "roster")
 SERVICES = [
     *sorted((ROOT / "server" / "accounts").glob("*.py")),
     *sorted((ROOT / "server" / "privacy").glob("*.py")),
     *sorted((ROOT / "server" / "orgs").glob("*.py")),
     # What the dashboard's listings, feeds and import pages call.
     *(ROOT / "server" / "catalog" / f"{name}.py" for name in CATALOG),
+    # What the badge pages call.
+    *(ROOT / "server" / "badges" / f"{name}.py" for name in BADGES),
 ]
 # Errors a person can fix (the rest lead to the 403 and 404 pages, not a message).
 SHOWN = {"InvalidInput", "Conflict", "Throttled", "Unauthenticated"}
