@@ -9,8 +9,10 @@ from typing import Any
 from graphql import (
     ASTValidationRule,
     DocumentNode,
+    ExecutionResult,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     ValidationContext,
     Visitor,
     visit,
@@ -97,6 +99,36 @@ class HideSuggestions(SchemaExtension):
             error.message = _SUGGESTION.sub("", error.message)
 
 
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """PostgreSQL text cannot hold a NUL character: refuse one anywhere in the input (a
+    variable, or a string literal's \\u0000) with a clear error, before any resolver runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        literal = "\\u0000" in (execution.query or "")
+        if literal or _holds_nul(execution.variables or {}):
+            execution.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "Text must not contain NUL (\\u0000) characters.",
+                        extensions={"code": "BAD_USER_INPUT"},
+                    )
+                ],
+            )
+        yield
+
+
 def extensions(settings: Settings) -> list[Any]:
     """Classes and factories, so each request gets fresh extension state."""
     check_cost_settings(settings)
@@ -105,6 +137,7 @@ def extensions(settings: Settings) -> list[Any]:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         LimitRules if settings.is_development else ProductionLimitRules,
         lambda: ValidationCache(maxsize=256),
+        RefuseNulCharacters,
         QueryCost,
         lambda: MaskErrors(should_mask_error=should_mask),
     ]

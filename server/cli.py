@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from server import devservices
@@ -83,19 +84,26 @@ def _demo_people() -> None:
     if not settings.is_development:
         return
     from server.db import make_engine, make_sessionmaker, session_scope
-    from server.demo import people
+    from server.demo import badges, people
 
-    async def ensure() -> list[people.DemoPerson]:
+    async def ensure() -> tuple[list[people.DemoPerson], badges.DemoBadges | None]:
         engine = make_engine(settings)
         try:
             async with session_scope(make_sessionmaker(engine)) as session:
-                return await people.ensure(session)
+                made = await people.ensure(session)
+                return made, await badges.ensure(session, now=datetime.now(UTC))
         finally:
             await engine.dispose()
 
+    made, demo_badges = asyncio.run(ensure())
     print(f"demo accounts (password {people.PASSWORD!r}, development only):")
-    for person in asyncio.run(ensure()):
+    for person in made:
         print(f"  {person.email:<30} {person.what}")
+    if demo_badges is not None and demo_badges.claim_code:
+        print(
+            f"demo badges by {demo_badges.organization}: claim one at {settings.public_url}"
+            f"/claim with the code {demo_badges.claim_code}"
+        )
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -149,7 +157,6 @@ def _verify_source(source: str) -> bytes | str | None:
 
 def _cmd_badges_verify(args: argparse.Namespace) -> int:
     import json
-    from datetime import UTC, datetime
 
     from server.badges import verify
 

@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.authz import Actor
+from server.badges import backpack
 from server.errors import Conflict, NotFound
-from server.models import Organization, User
+from server.models import Assertion, BadgeClass, Organization, User
 from server.models.enums import ConsentPurpose, StaffRole, Visibility
 from server.orgs import service as orgs
 from server.privacy import consent, deletion, export, guardians, learners
@@ -236,15 +237,18 @@ async def deleted(request: Request, ctx: PageContext) -> Response:
 async def children(request: Request, ctx: PageContext, actor: Actor) -> Response:
     assert actor.user_id is not None
     panels: list[LearnerPanel] = []
+    badges: dict[int, list[tuple[Assertion, BadgeClass, Organization]]] = {}
     async with ctx.sessionmaker() as session:
         for ward in await guardians.wards(session, actor.user_id):
             panel = await learner_panel(session, ward.id, ctx.now)
             if panel is not None:
                 panels.append(panel)
+                badges[ward.id] = await backpack.mine(session, ward.id)
     return render(
         ctx,
         "account/children.html",
         panels=panels,
+        badges=badges,
         notice=notice(ctx),
         purposes=PURPOSES,
         visibilities=VISIBILITIES,

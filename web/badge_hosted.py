@@ -18,14 +18,17 @@ from email.utils import parseaddr
 from typing import Any
 
 import orjson
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.authz import has_org_role
 from server.badges import backpack, classes, hosted, keys, published
 from server.badges.urls import PAGE_URLS, BadgeUrls
 from server.db import session_scope
-from server.models import Organization, User
-from server.models.enums import BadgeClassStatus
+from server.geo.geocoder import GeoPoint, default_geocoder
+from server.models import LearnerProfile, Organization, User
+from server.models.enums import BadgeClassStatus, OrganizationStatus, StaffRole
 from web.kit import page
 from web.pages import PageContext, not_found, render
 from web.session import current_actor
@@ -145,7 +148,32 @@ async def badge_class(request: Request, ctx: PageContext) -> Response:
         organization = await session.get(Organization, row.organization_id)
         endorsements = await classes.endorsements(session, row.id)
         competencies = await published.competencies_of(session, row)
-        places = await classes.where_to_earn(session, row.id)
+        viewer = await current_actor(request, now=ctx.now)
+        near_zip = await _near_zip(request, session, viewer.user_id)
+        near = _centroid(near_zip)
+        places = await classes.where_to_earn(session, row.id, near=near)
+        endorsed = {e.endorser_id for e, _ in endorsements}
+        managed = [
+            org_id
+            for org_id in viewer.roles
+            if org_id != row.organization_id
+            and org_id not in endorsed
+            and has_org_role(viewer, org_id, StaffRole.MANAGER)
+        ]
+        can_endorse = (
+            list(
+                await session.scalars(
+                    select(Organization)
+                    .where(
+                        Organization.id.in_(managed),
+                        Organization.status == OrganizationStatus.APPROVED.value,
+                    )
+                    .order_by(Organization.name)
+                )
+            )
+            if managed
+            else []
+        )
     return render(
         ctx,
         "badges/badge_class.html",
@@ -157,7 +185,27 @@ async def badge_class(request: Request, ctx: PageContext) -> Response:
         urls=PAGE_URLS,
         public=urls,
         archived=row.status == BadgeClassStatus.ARCHIVED.value,
+        can_endorse=can_endorse,
+        near_zip=near_zip if near else None,
     )
+
+
+async def _near_zip(request: Request, session: Any, user_id: int | None) -> str | None:
+    """Where "nearby" is: ?near=ZIP, else the signed-in learner's ZIP code."""
+    asked = request.query_params.get("near", "").strip()[:10]
+    if asked:
+        return asked
+    if user_id is None:
+        return None
+    profile = await session.get(LearnerProfile, user_id)
+    return profile.postal_code if profile is not None else None
+
+
+def _centroid(postal_code: str | None) -> GeoPoint | None:
+    if not postal_code or not postal_code.isdigit() or len(postal_code) != 5:
+        return None
+    found = default_geocoder().geocode(postal_code)
+    return found.point if found is not None else None
 
 
 @page

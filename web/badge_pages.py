@@ -17,11 +17,12 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.accounts.age import needs_guardian
 from server.authz import Actor
 from server.badges import awards, backpack, claims, classes, hosted, published, review
 from server.badges.urls import PAGE_URLS, BadgeUrls
 from server.errors import DomainError, NotFound
-from server.models import ClaimCode
+from server.models import ClaimCode, LearnerProfile
 from server.models.enums import Visibility
 from web.kit import (
     Form,
@@ -35,9 +36,10 @@ from web.kit import (
     write,
 )
 from web.pages import PageContext, not_found, render
-from web.session import checked_form, current_actor
+from web.session import checked_form, checked_upload, current_actor
 
 VISIBILITIES = (Visibility.PRIVATE, Visibility.NETWORK, Visibility.PUBLIC)
+FORM_ROOM = 64 * 1024  # the form's other fields beside an upload
 
 
 def _urls(request: Request) -> BadgeUrls:
@@ -180,7 +182,9 @@ async def backpack_page(request: Request, ctx: PageContext, actor: Actor) -> Res
         rows = await backpack.mine(session, actor.user_id or 0)
         submissions = await review.of_learner(session, actor)
         imported = await backpack.imported_of(session, actor.user_id or 0)
+        profile = await session.get(LearnerProfile, actor.user_id)
     items = [published.AwardRecord(a, b, o) for a, b, o in rows]
+    child = profile is not None and needs_guardian(profile.birth_date, ctx.now.date())
     response = render(
         ctx,
         "badges/backpack.html",
@@ -190,6 +194,7 @@ async def backpack_page(request: Request, ctx: PageContext, actor: Actor) -> Res
         urls=PAGE_URLS,
         public=urls,
         visibilities=[v.value for v in VISIBILITIES],
+        child=child,
         linkedin=lambda record: linkedin_url(record, urls),
         now=ctx.now,
         notice=ctx.t("badge.backpack.saved") if request.query_params.get("saved") else None,
@@ -209,6 +214,8 @@ async def backpack_visibility(request: Request, ctx: PageContext, actor: Actor) 
         raise NotFound("no such award") from None
     async with write(request) as session:
         await backpack.set_visibility(session, actor, assertion_id, visibility, now=ctx.now)
+    if data.get("back") == "children":  # a guardian, from the children's page
+        return see_other(request, "/account/children?notice=saved")
     return see_other(request, "/backpack?saved=1")
 
 
@@ -277,12 +284,13 @@ async def submit(request: Request, ctx: PageContext, actor: Actor) -> Response:
         raise NotFound("no such badge class")
     if request.method != "POST":
         return await _submit_page(request, ctx, badge_class_id, Form())
-    data = await checked_form(request)
+    data = await checked_upload(request, max_bytes=review.MAX_FILE_BYTES + FORM_ROOM)
     form = read_form(data, ("narrative", "url"), long=("narrative",))
     upload = data.get("file")
     file = None
     if upload is not None and not isinstance(upload, str):
         content = await upload.read(review.MAX_FILE_BYTES + 1)
+        await data.close()
         if content:
             file = review.Upload(
                 upload.filename or "work",
@@ -335,3 +343,17 @@ async def evidence_file(request: Request, ctx: PageContext) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@person_page
+async def endorse(request: Request, ctx: PageContext, actor: Actor) -> Response:
+    """A manager of another organization vouches for a badge class, from its page."""
+    badge_class_id = parse_id(request.path_params.get("id"))
+    data = await checked_form(request)
+    endorser_id = parse_id(data.get("endorser"))
+    if badge_class_id is None or endorser_id is None:
+        raise NotFound("no such badge class")
+    async with write(request) as session:
+        comment = read_form(data, ("comment",), long=("comment",)).value("comment")
+        await classes.endorse(session, actor, badge_class_id, endorser_id, comment)
+    return see_other(request, f"/ob/v2/badges/{badge_class_id}")

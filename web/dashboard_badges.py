@@ -52,10 +52,12 @@ from web.kit import (
     write,
 )
 from web.pages import PageContext, render
-from web.session import checked_form
+from web.session import checked_form, checked_upload
 
 AWARDS_SHOWN = 25
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_ROSTER_BYTES = 512 * 1024
+FORM_ROOM = 64 * 1024  # the form's other fields beside an upload
 # The classes service's field names -> the form's.
 FIELDS = {
     "name": "name",
@@ -189,7 +191,7 @@ def _form_of(badge_class: BadgeClass, linked: list[str]) -> Form:
 async def _read_design(
     request: Request, ctx: PageContext
 ) -> tuple[Form, classes.BadgeClassInput | None]:
-    data = await checked_form(request)
+    data = await checked_upload(request, max_bytes=MAX_IMAGE_BYTES + FORM_ROOM)
     form = read_form(
         data,
         (
@@ -219,6 +221,7 @@ async def _read_design(
     upload = data.get("image")
     if upload is not None and not isinstance(upload, str):
         content = await upload.read(MAX_IMAGE_BYTES + 1)
+        await data.close()
         if content:
             image, image_type = content, upload.content_type
     if not form.ok:
@@ -443,13 +446,14 @@ async def roster_page(request: Request, ctx: PageContext, actor: Actor) -> Respo
     done = False
     status = 200
     if request.method == "POST":
-        data = await checked_form(request)
+        data = await checked_upload(request, max_bytes=MAX_ROSTER_BYTES + FORM_ROOM)
         form = read_form(data, ("emails", "narrative", "step"), long=("emails", "narrative"))
         text = form.value("emails")
         upload = data.get("file")
         if upload is not None and not isinstance(upload, str):
-            content = await upload.read(512 * 1024 + 1)
-            if len(content) > 512 * 1024:
+            content = await upload.read(MAX_ROSTER_BYTES + 1)
+            await data.close()
+            if len(content) > MAX_ROSTER_BYTES:
                 form.add("emails", ctx.t("badge.roster.file_large"))
             else:
                 text = (text + "\n" + content.decode("utf-8", "replace")).strip()
@@ -498,7 +502,7 @@ async def revoke_award(request: Request, ctx: PageContext, actor: Actor) -> Resp
         assertion_id = uuid.UUID(str(request.path_params.get("award_id", "")))
     except ValueError:
         raise NotFound("no such award") from None
-    reason = str(data.get("reason") or "")[:500]
+    reason = read_form(data, ("reason",)).value("reason")
     async with ctx.sessionmaker() as session:
         assertion = await awards.get(session, assertion_id)
     if assertion.organization_id != dorg.org.id:
@@ -542,8 +546,8 @@ async def review_decide(request: Request, ctx: PageContext, actor: Actor) -> Res
     if submission_id is None:
         raise NotFound("no such submission")
     data = await checked_form(request)
-    decision = str(data.get("decision") or "")
-    text = str(data.get("feedback") or "")[:5000]
+    form = read_form(data, ("decision", "feedback"), long=("feedback",))
+    decision, text = form.value("decision"), form.value("feedback")
     settings = request.app.state.settings
     async with ctx.sessionmaker() as session:
         submission = await review.get(session, submission_id)

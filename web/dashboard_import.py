@@ -28,13 +28,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from partners import csv_listings
-from server.accounts import csrf
 from server.authz import Actor
 from server.catalog.imports import ImportSummary, confirm_held_removals, import_records, record_run
 from server.catalog.records import ParsedItem, SourceError
 from server.errors import Conflict, DomainError, NotFound
 from server.models import ImportRun
-from server.settings import Settings
 from web.dashboard_feeds import held_titles
 from web.dashboard_kit import (
     DashboardOrg,
@@ -51,7 +49,7 @@ from web.dashboard_kit import (
 from web.i18n_dashboard import COLUMN_HELP_ES
 from web.kit import Form, message_of, page, parse_id, person_page, see_other, to_signin, write
 from web.pages import PageContext, render, secure
-from web.session import CsrfRejected, checked_form, current_actor
+from web.session import UploadTooLarge, checked_form, checked_upload, current_actor
 
 SOURCE = "csv"
 MAX_CSV_BYTES = 1024 * 1024
@@ -61,27 +59,8 @@ RUNS_SHOWN = 10
 TEMPLATE_NAME = "citylearn-listings-template.csv"
 
 
-class TooLarge(Exception):
-    """The request is bigger than an upload may be (or does not say how big it is)."""
-
-
-async def checked_upload(request: Request) -> FormData:
-    """The posted multipart form, after its CSRF token was checked (one file at most)."""
-    length = request.headers.get("content-length", "")
-    # Browsers always send a length with a form; without one we cannot refuse in time.
-    if not length.isdigit() or int(length) > MAX_BODY:
-        raise TooLarge(length)
-    form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_BODY)
-    token = form.get(csrf.CSRF_FIELD)
-    settings: Settings = request.app.state.settings
-    if not csrf.is_valid(
-        settings.secret_key,
-        request.cookies.get(csrf.CSRF_COOKIE),
-        token if isinstance(token, str) else None,
-    ):
-        await form.close()
-        raise CsrfRejected("missing or wrong CSRF token")
-    return form
+async def checked_csv_upload(request: Request) -> FormData:
+    return await checked_upload(request, max_bytes=MAX_BODY)
 
 
 def column_help(ctx: PageContext, column: csv_listings.Column) -> str:
@@ -269,8 +248,8 @@ async def import_page(request: Request, ctx: PageContext) -> Response:
     if request.method == "POST":
         # The token first: a forged post is refused the same way signed in or not.
         try:
-            data = await checked_upload(request)
-        except TooLarge:
+            data = await checked_csv_upload(request)
+        except UploadTooLarge:
             too_large = True
     try:
         return await _import(request, ctx, data, too_large)

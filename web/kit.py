@@ -30,7 +30,7 @@ from server.errors import DomainError, Forbidden, NotFound, Throttled, Unauthent
 from web.errors_i18n import message_key
 from web.i18n import Translator
 from web.pages import PageContext, not_found, page_context, render, secure
-from web.session import CsrfRejected, apply_cookies, checked_form, current_actor
+from web.session import CsrfRejected, UploadTooLarge, apply_cookies, checked_form, current_actor
 
 MAX_ID = 2**63 - 1
 MAX_TEXT = 500
@@ -229,9 +229,21 @@ async def _guarded(
     request: Request, ctx: PageContext, call: Callable[[], Awaitable[Response]]
 ) -> Response:
     try:
+        return await _handled(request, ctx, call)
+    finally:
+        # Uploaded files spool to temporary files: closed whatever the handler read.
+        await request.close()
+
+
+async def _handled(
+    request: Request, ctx: PageContext, call: Callable[[], Awaitable[Response]]
+) -> Response:
+    try:
         return await call()
     except CsrfRejected:
         return problem(ctx, "csrf", 403)
+    except UploadTooLarge:
+        return problem(ctx, "bad_request", 413, ctx.t("forms.upload_too_large"))
     except Unauthenticated:
         return to_signin(request)
     except Forbidden:

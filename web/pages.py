@@ -22,12 +22,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server.accounts.csrf import CSRF_FIELD
+from server.badges import classes as badge_classes
 from server.catalog import reads
 from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.errors import InvalidInput
 from server.geo.geocoder import default_geocoder
-from server.models import Topic
-from server.models.enums import Accessibility, Delivery, OpportunityKind, OrganizationStatus
+from server.models import BadgeClass, Topic
+from server.models.enums import (
+    Accessibility,
+    BadgeClassStatus,
+    Delivery,
+    OpportunityKind,
+    OrganizationStatus,
+)
 from server.search import service as search_service
 from server.search.query import (
     MatchCount,
@@ -415,7 +422,15 @@ async def opportunity_page(request: Request) -> Response:
         topic_name=topic_name,
         json_ld=jsonld.script_json(structured),
         directions=_directions(detail.place),
+        earnable=await _earnable(ctx, opportunity_id),
     )
+
+
+async def _earnable(ctx: PageContext, opportunity_id: int) -> list[BadgeClass]:
+    """The active badge classes the listing says it awards."""
+    async with ctx.sessionmaker() as session:
+        found = await badge_classes.awarded_by(session, opportunity_id)
+    return [bc for bc in found if bc.status == BadgeClassStatus.ACTIVE.value]
 
 
 def _directions(place: PlaceView | None) -> str | None:

@@ -13,6 +13,7 @@ from web import (
     admin_pages,
     badge_hosted,
     badge_pages,
+    badge_verify_pages,
     calendars,
     consent_pages,
     dashboard_badges,
@@ -113,7 +114,10 @@ account_routes: list[BaseRoute] = [
     Route("/backpack", badge_pages.backpack_page),
     Route("/backpack/visibility", badge_pages.backpack_visibility, methods=POST),
     Route("/backpack/export.json", badge_pages.backpack_export),
+    Route("/backpack/add", badge_verify_pages.backpack_add, methods=GET_POST),
+    Route("/badges/verify", badge_verify_pages.verify_page, methods=GET_POST),
     Route("/badges/{id}/submit", badge_pages.submit, methods=GET_POST),
+    Route("/badges/{id}/endorse", badge_pages.endorse, methods=POST),
     Route("/badges/evidence/{id}/file", badge_pages.evidence_file),
     # ... and the partner's badge pages (web/dashboard_badges.py).
     Route("/partners/{slug}/badges", dashboard_badges.badge_list),

@@ -95,6 +95,28 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
+class UploadTooLarge(Exception):
+    """The request is bigger than an upload may be (or does not say how big it is)."""
+
+
+async def checked_upload(request: Request, *, max_bytes: int, max_files: int = 1) -> FormData:
+    """A posted multipart form with files, after its CSRF token was checked."""
+    length = request.headers.get("content-length", "")
+    # Browsers always send a length with a form; without one we cannot refuse in time.
+    if not length.isdigit() or int(length) > max_bytes:
+        raise UploadTooLarge(length)
+    form = await request.form(max_files=max_files, max_fields=40, max_part_size=max_bytes)
+    token = form.get(csrf.CSRF_FIELD)
+    if not csrf.is_valid(
+        _settings(request).secret_key,
+        request.cookies.get(csrf.CSRF_COOKIE),
+        token if isinstance(token, str) else None,
+    ):
+        await form.close()
+        raise CsrfRejected("missing or wrong CSRF token")
+    return form
+
+
 def start_session(request: Request, secret: str) -> None:
     """After a successful sign-in: the response sets the new session and a new nonce."""
     request.state.new_session = secret

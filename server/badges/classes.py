@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from geoalchemy2 import Geography
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,7 @@ from server import audit
 from server.authz import Actor, require_active_organization, require_org_role
 from server.badges import images, keys
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.geo.geocoder import GeoPoint
 from server.models import (
     BadgeClass,
     Competency,
@@ -309,15 +311,35 @@ class WhereToEarn:
     delivery: str
     place_name: str | None
     neighborhood: str | None
+    distance_km: float | None = None
 
 
 async def where_to_earn(
-    session: AsyncSession, badge_class_id: int, *, limit: int = 20
+    session: AsyncSession,
+    badge_class_id: int,
+    *,
+    near: GeoPoint | None = None,
+    limit: int = 20,
 ) -> list[WhereToEarn]:
-    """Published listings that award the badge class, with where they happen."""
-    rows = await session.execute(
+    """Published listings that award the badge class, with where they happen: nearest
+    first when `near` is given (online ones last), else by title."""
+    distance = (
+        func.ST_Distance(
+            Opportunity.location,
+            func.ST_SetSRID(func.ST_MakePoint(near.longitude, near.latitude), 4326).cast(Geography),
+        )
+        / 1000.0
+        if near is not None
+        else literal(None)
+    )
+    stmt = (
         select(
-            Opportunity.id, Opportunity.title, Opportunity.delivery, Place.name, Place.neighborhood
+            Opportunity.id,
+            Opportunity.title,
+            Opportunity.delivery,
+            Place.name,
+            Place.neighborhood,
+            distance,
         )
         .join(OpportunityBadgeClass, OpportunityBadgeClass.opportunity_id == Opportunity.id)
         .outerjoin(Place, Place.id == Opportunity.place_id)
@@ -325,7 +347,13 @@ async def where_to_earn(
             OpportunityBadgeClass.badge_class_id == badge_class_id,
             Opportunity.status == OpportunityStatus.PUBLISHED.value,
         )
-        .order_by(Opportunity.title, Opportunity.id)
-        .limit(limit)
     )
-    return [WhereToEarn(*row) for row in rows.all()]
+    # A badge is awarded by a handful of listings: sorting them by distance is cheap.
+    order = (distance.asc().nulls_last(),) if near is not None else ()
+    rows = await session.execute(
+        stmt.order_by(*order, Opportunity.title, Opportunity.id).limit(limit)
+    )
+    return [
+        WhereToEarn(o_id, title, delivery, place, hood, float(km) if km is not None else None)
+        for o_id, title, delivery, place, hood, km in rows.all()
+    ]

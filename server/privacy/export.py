@@ -13,8 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import audit
 from server.authz import Actor, can_see_learner_data, require_person
+from server.badges import backpack
 from server.errors import Forbidden, NotFound
-from server.models import AuditEvent, Membership, Organization, User, WebSession
+from server.models import (
+    AuditEvent,
+    EvidenceSubmission,
+    Membership,
+    Organization,
+    User,
+    WebSession,
+)
 from server.privacy import consent, guardians, learners
 
 FORMAT = "citylearn-export/1"
@@ -66,6 +74,38 @@ async def export_person(
             for w in await guardians.wards(session, user_id)
         ],
         "memberships": [],
+        "badges": [
+            {
+                "id": str(a.id),
+                "badge": b.name,
+                "issuer": o.name,
+                "issuedOn": _when(a.issued_on),
+                "expiresAt": _when(a.expires_at),
+                "revokedAt": _when(a.revoked_at),
+                "visibility": a.visibility,
+                "evidence": a.evidence,
+            }
+            for a, b, o in await backpack.mine(session, user_id)
+        ],
+        "badgeSubmissions": [
+            {
+                "badgeClassId": s.badge_class_id,
+                "status": s.status,
+                "narrative": s.narrative,
+                "url": s.url,
+                "fileName": s.file_name,
+                "submittedAt": _when(s.created_at),
+            }
+            for s in await session.scalars(
+                select(EvidenceSubmission)
+                .where(EvidenceSubmission.learner_id == user_id)
+                .order_by(EvidenceSubmission.created_at)
+            )
+        ],
+        "importedBadges": [
+            {"source": i.source, "valid": i.valid, "badge": i.badge_name, "issuer": i.issuer_name}
+            for i in await backpack.imported_of(session, user_id)
+        ],
         "sessions": [],
         "activity": [],
     }

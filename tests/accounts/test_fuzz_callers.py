@@ -53,3 +53,23 @@ def test_fuzz_operations_as_each_caller(
             _check(client, query)
 
         run()
+
+
+async def test_a_nul_character_anywhere_in_the_input_is_a_clear_error(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    # PostgreSQL text cannot hold one; it used to surface as "Unexpected error".
+    async with session_scope(sessionmaker) as s:
+        person = await people.signed_in(s, await people.person(s, "Nul"), settings)
+    apply = (
+        "mutation($n: String!) { organizationApply(input: {name: $n, kind: MUSEUM}) "
+        "{ errors { code } } }"
+    )
+    literal = 'mutation { badgeClaim(code: "AB\\u0000CD", email: "a@example.org") { created } }'
+    for body in (
+        await person.call(client, apply, {"n": "Bad\u0000Name"}),
+        await people.ANONYMOUS.call(client, literal),
+    ):
+        assert body["data"] is None, body
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        assert "NUL" in body["errors"][0]["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts import web_sessions
@@ -75,3 +76,36 @@ async def test_demo_people_are_made_once_and_can_sign_in(
             ip=None,
         )
         assert admin.user.is_network_admin
+
+
+async def test_demo_badges_are_made_once_and_land_in_the_backpack(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from server.authz import Actor
+    from server.badges import backpack, review
+    from server.demo import badges as demo_badges
+    from server.demo import people as demo
+    from server.models import BadgeClass
+    from server.models.enums import StaffRole
+
+    now = datetime.now(UTC)
+    async with session_scope(sessionmaker) as s:
+        await demo.ensure(s)
+    results = []
+    for _ in range(2):  # idempotent, like the demo people
+        async with session_scope(sessionmaker) as s:
+            results.append(await demo_badges.ensure(s, now=now))
+    first, second = results
+    assert first is not None and second is not None
+    assert first.claim_code is not None and first.claim_code == second.claim_code
+    async with sessionmaker() as s:
+        teen = (await s.scalars(select(User).where(User.email == "teen@demo.citylearn.test"))).one()
+        held = await backpack.mine(s, teen.id)
+        assert [bc.name for _, bc, _ in held] == ["Curious Explorer"]
+        org_id = held[0][2].id
+        names = set(
+            await s.scalars(select(BadgeClass.name).where(BadgeClass.organization_id == org_id))
+        )
+        assert names == {"Curious Explorer", "Young Maker", "Summit: Invention"}
+        waiting = await review.queue(s, Actor(user_id=0, roles={org_id: StaffRole.OWNER}), org_id)
+        assert [bc.name for _, bc, _ in waiting] == ["Young Maker"]

@@ -341,7 +341,11 @@ JSON = st.recursive(
 HEADERS = st.fixed_dictionaries(
     {"alg": st.sampled_from(["RS256", "EdDSA", "none", "HS256", "ES256", "", "rs256"])},
     optional={
-        "kid": st.one_of(st.text(max_size=10), st.integers(), st.just(RSA_KEY.kid)),
+        "kid": st.one_of(
+            st.text(max_size=10),
+            st.integers(min_value=-(2**53), max_value=2**53),
+            st.just(RSA_KEY.kid),
+        ),
         "crit": JSON,
         "typ": JSON,
         "jwk": JSON,

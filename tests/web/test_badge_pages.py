@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import orjson
 from sqlalchemy import func, select
 
+from server.badges import awards
 from server.db import session_scope
 from server.models import Assertion, BadgeClass, ClaimCode, EvidenceSubmission
+from server.models.enums import AwardMethod, StaffRole
 from tests.accounts import people
 from tests.web.conftest import ClientFactory
 from tests.web.dashboard import Sessions, Staff, browser_for, staff
@@ -393,3 +396,105 @@ async def test_public_issuer_and_badge_pages(
     check_page(issuer_page)
     assert "River Scientist" in issuer_page.text
     assert (await visitor.get("/ob/v2/badges/999999999", headers=html)).status_code == 404
+
+
+async def test_where_to_earn_nearest_first_listing_pages_and_endorsements(
+    new_client: ClientFactory, sessionmaker: Sessions
+) -> None:
+    from tests import builders
+    from tests.badges.helpers import badge_class as make_badge_class
+    from tests.badges.helpers import issuer as make_issuer
+
+    async with session_scope(sessionmaker) as s:
+        team = await make_issuer(s)
+        org = team.organization
+        # Hyde Park (60637) and Rogers Park (60626): one near, one far from 60615.
+        near = builders.GeoPoint(41.7943, -87.5907)
+        far = builders.GeoPoint(42.0106, -87.6696)
+        listings = []
+        for title, point in (("Far Pond Walk", far), ("Near Pond Walk", near)):
+            place = await builders.create_place(s, org, point, name=title + " Place")
+            listings.append(
+                await builders.create_opportunity(
+                    s, org, place, point, title=title, status="published"
+                )
+            )
+        bc = await make_badge_class(
+            s, team, name="Pond Keeper", opportunity_ids=[o.id for o in listings]
+        )
+        employer = await people.organization(s)
+        hiring = await people.staff(s, employer, StaffRole.MANAGER, "Hiring Manager")
+    visitor = new_client()
+    html = {"accept": "text/html"}
+    page = await visitor.get(f"/ob/v2/badges/{bc.id}?near=60615", headers=html)
+    check_page(page)
+    text = text_of(page.text)
+    assert text.index("Near Pond Walk") < text.index("Far Pond Walk")
+    by_title = await visitor.get(f"/ob/v2/badges/{bc.id}", headers=html)
+    text = text_of(by_title.text)
+    assert text.index("Far Pond Walk") < text.index("Near Pond Walk")
+    listing = await visitor.get(f"/opportunities/{listings[0].id}")
+    check_page(listing)
+    assert "Badges you can earn here" in listing.text and "Pond Keeper" in listing.text
+    # An employer's manager endorses it from the badge's page.
+    manager = await browser_for(new_client, hiring)
+    form = await manager.get(f"/ob/v2/badges/{bc.id}", headers=html)
+    check_page(form)
+    assert "Endorse this badge" in form.text
+    await post(
+        manager,
+        f"/badges/{bc.id}/endorse",
+        {"endorser": str(employer.id), "comment": "We hire pond keepers."},
+        page="/account",  # the badge's URL answers JSON to a client that does not ask
+    )
+    shown = await visitor.get(f"/ob/v2/badges/{bc.id}", headers=html)
+    assert employer.name in shown.text and "We hire pond keepers." in shown.text
+    again = await manager.get(f"/ob/v2/badges/{bc.id}", headers=html)
+    assert "Endorse this badge" not in again.text  # once per organization
+
+
+async def test_a_guardian_decides_who_sees_a_childs_badge(
+    new_client: ClientFactory, sessionmaker: Sessions
+) -> None:
+    from tests.badges.helpers import badge_class as make_badge_class
+    from tests.badges.helpers import issuer as make_issuer
+
+    async with session_scope(sessionmaker) as s:
+        team = await make_issuer(s)
+        bc = await make_badge_class(s, team, name="Little Astronomer")
+        child, guardian = await people.child_with_guardian(s, age=10)
+        done = await awards.award_many(
+            s,
+            team.staff_actor,
+            team.organization.id,
+            [awards.AwardRequest(bc.id, child.email)],
+            method=AwardMethod.ROSTER,
+            now=datetime.now(UTC),
+        )
+    award_id = done[0].assertion_id
+    kid = await browser_for(new_client, child)
+    backpack = await kid.get("/backpack")
+    check_page(backpack)
+    assert "Little Astronomer" in backpack.text and "parent or guardian decides" in backpack.text
+    assert 'name="visibility"' not in backpack.text
+    refused = await post(
+        kid,
+        "/backpack/visibility",
+        {"award": str(award_id), "visibility": "public"},
+        page="/account",
+        expect=403,
+    )
+    assert refused.status_code == 403
+    parent = await browser_for(new_client, guardian)
+    page = await parent.get("/account/children")
+    check_page(page)
+    assert "Little Astronomer" in page.text
+    saved = await post(
+        parent,
+        "/backpack/visibility",
+        {"award": str(award_id), "visibility": "public", "back": "children"},
+        page="/account/children",
+    )
+    assert saved.headers["location"] == "/account/children?notice=saved"
+    shown = await new_client().get(f"/ob/v2/assertions/{award_id}", headers={"accept": "text/html"})
+    assert child.display_name in shown.text

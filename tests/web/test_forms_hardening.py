@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,10 +15,11 @@ from starlette.routing import Route
 
 from server.accounts import csrf, links
 from server.authz import Actor
+from server.badges import awards, claims, classes, review
 from server.catalog.imports import ImportSummary, record_run
 from server.db import session_scope
 from server.models import Feed, Guardianship, LearnerProfile, Membership
-from server.models.enums import ApiScope, LinkPurpose, StaffRole
+from server.models.enums import ApiScope, AwardMethod, LinkPurpose, StaffRole
 from server.orgs import api_tokens
 from server.orgs import service as orgs
 from server.settings import Settings
@@ -47,6 +48,12 @@ TABLES = (
     "places",
     "feeds",
     "import_runs",
+    "badge_classes",
+    "claim_codes",
+    "assertions",
+    "evidence_submissions",
+    "endorsements",
+    "imported_badges",
 )
 
 
@@ -68,6 +75,13 @@ class World:
     listing_id: int
     feed_id: int
     run_id: int
+    org_id: int
+    badge_id: int
+    foreign_badge_id: int
+    code: str
+    code_id: int
+    award_id: str
+    submission_id: int
 
 
 @pytest.fixture
@@ -118,6 +132,39 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
             started_at=now,
             now=now,
         )
+        # Badges: the organization issues one; another organization issues one more.
+        org.is_issuer = True
+        design = classes.BadgeClassInput(
+            name="Hardening Badge",
+            description="d",
+            level="skill",
+            earning=["claim_code", "roster", "review", "api"],
+            criteria_narrative="c",
+        )
+        badge = await classes.create(session, owner, org.id, design)
+        foreign_org = await people.organization(session)
+        foreign_org.is_issuer = True
+        foreign_owner = await people.staff(session, foreign_org, StaffRole.OWNER, "Foreign")
+        foreign = await classes.create(
+            session,
+            Actor(user_id=foreign_owner.id, roles={foreign_org.id: StaffRole.OWNER}),
+            foreign_org.id,
+            design,
+        )
+        code = await claims.open_code(
+            session, owner, badge.id, starts_at=now, ends_at=now + timedelta(hours=1), max_uses=9
+        )
+        award = await awards.award_many(
+            session,
+            owner,
+            org.id,
+            [awards.AwardRequest(badge.id, person.email)],
+            method=AwardMethod.API,
+            now=now,
+        )
+        submission = await review.submit(
+            session, Actor(user_id=other.id), badge.id, now=now, narrative="My work"
+        )
         invitation = await links.create(
             session,
             LinkPurpose.STAFF_INVITATION,
@@ -158,6 +205,13 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
             listing_id=listing.id,
             feed_id=feed.id,
             run_id=run.id,
+            org_id=org.id,
+            badge_id=badge.id,
+            foreign_badge_id=foreign.id,
+            code=code.code,
+            code_id=code.id,
+            award_id=str(award[0].assertion_id),
+            submission_id=submission.id,
         )
 
 
@@ -256,6 +310,62 @@ def post_forms(w: World) -> dict[str, tuple[str, dict[str, str | list[str]]]]:
         "/partners/{slug}/imports/{run_id}/confirm": (
             f"/partners/{w.slug}/imports/{w.run_id}/confirm",
             {},
+        ),
+        "/claim/{code}": (f"/claim/{w.code}", {}),
+        "/badges/verify": ("/badges/verify", {"source": "not a badge"}),
+        "/backpack/add": ("/backpack/add", {"source": "not a badge"}),
+        "/backpack/visibility": (
+            "/backpack/visibility",
+            {"award": w.award_id, "visibility": "public"},
+        ),
+        "/badges/{id}/submit": (f"/badges/{w.badge_id}/submit", {"narrative": "Forged work"}),
+        "/badges/{id}/endorse": (
+            f"/badges/{w.foreign_badge_id}/endorse",
+            {"endorser": str(w.org_id), "comment": "Forged"},
+        ),
+        "/partners/{slug}/badges/new": (
+            f"/partners/{w.slug}/badges/new",
+            {
+                "name": "Forged",
+                "description": "d",
+                "level": "skill",
+                "earning": ["api"],
+                "criteria_narrative": "c",
+            },
+        ),
+        "/partners/{slug}/badges/{badge_id}/edit": (
+            f"/partners/{w.slug}/badges/{w.badge_id}/edit",
+            {
+                "name": "Forged",
+                "description": "d",
+                "level": "skill",
+                "earning": ["api"],
+                "criteria_narrative": "c",
+            },
+        ),
+        "/partners/{slug}/badges/{badge_id}/archive": (
+            f"/partners/{w.slug}/badges/{w.badge_id}/archive",
+            {},
+        ),
+        "/partners/{slug}/badges/{badge_id}/claim-codes": (
+            f"/partners/{w.slug}/badges/{w.badge_id}/claim-codes",
+            {"hours": "2", "max_uses": "5"},
+        ),
+        "/partners/{slug}/badges/{badge_id}/roster": (
+            f"/partners/{w.slug}/badges/{w.badge_id}/roster",
+            {"emails": "forged@example.org", "step": "award"},
+        ),
+        "/partners/{slug}/claim-codes/{code_id}/close": (
+            f"/partners/{w.slug}/claim-codes/{w.code_id}/close",
+            {},
+        ),
+        "/partners/{slug}/awards/{award_id}/revoke": (
+            f"/partners/{w.slug}/awards/{w.award_id}/revoke",
+            {"reason": "forged"},
+        ),
+        "/partners/{slug}/reviews/{submission_id}": (
+            f"/partners/{w.slug}/reviews/{w.submission_id}",
+            {"decision": "approve"},
         ),
         "/admin/organizations/{organization_id}/approve": (
             f"/admin/organizations/{w.pending_id}/approve",
