@@ -374,6 +374,7 @@ class BadgeMutation:
         starts_at: datetime,
         ends_at: datetime,
         max_uses: int,
+        opportunity_id: relay.GlobalID | None = None,
     ) -> ClaimCodePayload:
         context = info.context
 
@@ -385,6 +386,11 @@ class BadgeMutation:
                 starts_at=starts_at,
                 ends_at=ends_at,
                 max_uses=max_uses,
+                opportunity_id=(
+                    pk(opportunity_id, "Opportunity", field="opportunityId")
+                    if opportunity_id is not None
+                    else None
+                ),
             )
             return ClaimCodeType.from_row(row, _urls(context))
 

@@ -6,13 +6,14 @@ change commits. After the commit the call site calls `nudge()`, which asks a wor
 run `relay()` now; the worker's cron runs it every 30 s anyway, so a lost nudge (Redis
 down, or a nudge arriving while a relay job is finishing) only delays the event.
 
-Delivery is at least once. `relay()` claims one event at a time with FOR UPDATE SKIP
-LOCKED, runs its handler while holding the row lock and marks it dispatched in the same
-transaction, so concurrent relays (two workers, or the cron beside a nudged job) never run
-one event twice. An event runs again only when the process dies, or the commit fails,
-after the handler's side effect (say the SMTP server accepted the mail): handlers must
-tolerate that (an email's Message-ID is derived from the event id, so a resend is
-recognisable).
+Delivery is at least once. `relay()` claims a few events at a time (PER_TRANSACTION)
+with FOR UPDATE SKIP LOCKED, runs each handler (in a savepoint) while holding the row locks
+and marks them dispatched in the same transaction, so concurrent relays (two workers, or
+the cron beside a nudged job) never run one event twice. Events run again only when the
+process dies, or the commit fails, after a handler's side effect (say the SMTP server
+accepted the mail): handlers must tolerate that (an email's Message-ID is derived from the
+event id, so a resend is recognisable). One commit per few events rather than per event:
+a bulk award writes thousands of events, and a commit each cost more than the handlers.
 
 A failing event is retried with capped exponential backoff (30 s, 1, 2, 4 ... 60 min).
 After MAX_ATTEMPTS its available_at becomes 'infinity' (never due): the row stays, with
@@ -47,6 +48,8 @@ from server.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+# Events claimed and committed together; at most this many re-run after a crash.
+PER_TRANSACTION = 10
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 MAX_ERROR_LENGTH = 300
@@ -122,26 +125,31 @@ async def relay(
         func.now() if now is None else literal(now, DateTime(timezone=True))
     )
     dispatched = 0
-    for _ in range(limit):
-        # One transaction per event: a failure is recorded and committed on its own.
+    remaining = limit
+    while remaining > 0:
+        # A failing handler's writes roll back to its savepoint; its failure is recorded
+        # and committed with the others' outcomes.
         async with session_scope(sessionmaker) as session:
-            event = await _claim(session, clock)
-            if event is None:
-                break
-            dispatched += await _carry_out(session, event, settings, clock)
+            events = await _claim(session, clock, min(PER_TRANSACTION, remaining))
+            for event in events:
+                dispatched += await _carry_out(session, event, settings, clock)
+        remaining -= len(events)
+        if len(events) < PER_TRANSACTION:
+            break
     return dispatched
 
 
-async def _claim(session: AsyncSession, clock: ColumnElement[datetime]) -> OutboxEvent | None:
+async def _claim(
+    session: AsyncSession, clock: ColumnElement[datetime], count: int
+) -> list[OutboxEvent]:
     statement = (
         select(OutboxEvent)
         .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.available_at <= clock)
         .order_by(OutboxEvent.available_at, OutboxEvent.id)
-        .limit(1)
+        .limit(count)
         .with_for_update(skip_locked=True)
     )
-    event: OutboxEvent | None = (await session.scalars(statement)).first()
-    return event
+    return list(await session.scalars(statement))
 
 
 async def _carry_out(

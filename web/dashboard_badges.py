@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import segno
 from sqlalchemy import select
@@ -156,6 +157,19 @@ async def _form_page(
         competencies=[(str(c.id), c.name if ctx.lang == "en" else c.name_es) for c in competencies],
         listings=[(str(o.id), o.title) for o in listings],
     )
+
+
+async def _published_listings(session: Any, organization_id: int) -> list[tuple[str, str]]:
+    rows = await session.scalars(
+        select(Opportunity)
+        .where(
+            Opportunity.organization_id == organization_id,
+            Opportunity.status == OpportunityStatus.PUBLISHED.value,
+        )
+        .order_by(Opportunity.title)
+        .limit(200)
+    )
+    return [(str(o.id), o.title) for o in rows]
 
 
 async def _linked(ctx: PageContext, badge_class_id: int) -> list[str]:
@@ -324,10 +338,12 @@ async def _detail_page(
                 .limit(AWARDS_SHOWN)
             )
         )
+        listings = await _published_listings(session, dorg.org.id)
     notice = request.query_params.get("notice")
     return render(
         ctx,
         "partners/badges/detail.html",
+        listings=listings,
         status_code=status,
         d=dorg,
         org=dorg.org,
@@ -358,8 +374,9 @@ async def open_claim_code(request: Request, ctx: PageContext, actor: Actor) -> R
     dorg = await dashboard_org(request, ctx, actor)
     badge_class = await _class_of(request, ctx, dorg)
     data = await checked_form(request)
-    form = read_form(data, ("hours", "max_uses"))
+    form = read_form(data, ("hours", "max_uses", "event"))
     hours, uses = form.value("hours"), form.value("max_uses")
+    event = parse_id(form.value("event")) if form.value("event") else None
     if not hours.isdigit() or not 1 <= int(hours) <= 744:
         form.add("hours", ctx.t("badge.code.hours_range"))
     if not uses.isdigit() or not 1 <= int(uses) <= claims.MOST_USES:
@@ -374,6 +391,7 @@ async def open_claim_code(request: Request, ctx: PageContext, actor: Actor) -> R
                     starts_at=ctx.now,
                     ends_at=ctx.now + timedelta(hours=int(hours)),
                     max_uses=int(uses),
+                    opportunity_id=event,
                 )
             return see_other(request, f"{dorg.base}/claim-codes/{code.id}")
         except DomainError as exc:
@@ -447,8 +465,23 @@ async def roster_page(request: Request, ctx: PageContext, actor: Actor) -> Respo
     status = 200
     if request.method == "POST":
         data = await checked_upload(request, max_bytes=MAX_ROSTER_BYTES + FORM_ROOM)
-        form = read_form(data, ("emails", "narrative", "step"), long=("emails", "narrative"))
+        form = read_form(
+            data, ("emails", "narrative", "step", "event"), long=("emails", "narrative")
+        )
         text = form.value("emails")
+        if form.value("step") == "participants":
+            event = parse_id(form.value("event"))
+            try:
+                async with ctx.sessionmaker() as session:
+                    found = await roster.participants(
+                        session, actor, dorg.org.id, event if event is not None else 0
+                    )
+            except DomainError as exc:
+                form.add("event", _message(exc, ctx))
+                found = []
+            text = "\n".join(line for line in (text, *found) if line)
+            form.values["emails"] = text
+            form.values["step"] = "preview"
         upload = data.get("file")
         if upload is not None and not isinstance(upload, str):
             content = await upload.read(MAX_ROSTER_BYTES + 1)
@@ -478,9 +511,19 @@ async def roster_page(request: Request, ctx: PageContext, actor: Actor) -> Respo
             status = 400
         if not form.ok:
             status = 400
+    async with ctx.sessionmaker() as session:
+        events = await roster.events(session, dorg.org.id)
     return render(
         ctx,
         "partners/badges/roster.html",
+        events=events,
+        events_options=[
+            (
+                str(e.opportunity_id),
+                ctx.t("badge.roster.event_option", title=e.title, count=e.participants),
+            )
+            for e in events
+        ],
         status_code=status,
         d=dorg,
         org=dorg.org,

@@ -144,6 +144,7 @@ BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("too many emails", "err.roster_many"),
     ("paste at least one email address", "err.roster_empty"),
     ("this badge class is not awarded by roster", "err.not_by_roster"),
+    ("choose one of this organization's listings", "err.not_our_listings"),
     ("no opportunity", "err.not_found"),
     ("no such", "err.not_found"),
 )

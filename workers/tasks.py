@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,8 +17,10 @@ from server.errors import NotFound
 from server.privacy import retention
 
 HARVEST_JOB = "harvest_feed"
-# Events per relay run; the cron runs it every 30 s, a nudge runs it at once.
-RELAY_BATCH = 100
+# Events per relay pass; the cron runs the relay every 30 s, a nudge runs it at once, and
+# it goes on pass after pass while events keep coming, for up to RELAY_SECONDS.
+RELAY_BATCH = 500
+RELAY_SECONDS = 240.0  # under the job timeout (workers/settings.py)
 
 
 async def expand_sessions(ctx: dict[str, Any], opportunity_id: int) -> int:
@@ -30,8 +33,15 @@ async def expand_sessions(ctx: dict[str, Any], opportunity_id: int) -> int:
 
 
 async def relay_outbox(ctx: dict[str, Any]) -> int:
-    """Carry out due outbox events (emails): after a nudge, and from the cron."""
-    return await outbox.relay(ctx["sessionmaker"], ctx["settings"], limit=RELAY_BATCH)
+    """Carry out due outbox events (emails, badge follow-ups): after a nudge, and from the
+    cron; a backlog (a bulk award) is drained in one run rather than a batch per cron."""
+    deadline = time.monotonic() + RELAY_SECONDS
+    total = 0
+    while True:
+        done = await outbox.relay(ctx["sessionmaker"], ctx["settings"], limit=RELAY_BATCH)
+        total += done
+        if done < RELAY_BATCH or time.monotonic() > deadline:
+            return total
 
 
 async def purge_personal_data(ctx: dict[str, Any]) -> dict[str, int]:

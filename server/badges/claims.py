@@ -22,7 +22,7 @@ from server.accounts.age import needs_guardian
 from server.authz import Actor, require_org_role
 from server.badges import awards, classes
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.models import Assertion, ClaimCode, LearnerProfile, User
+from server.models import Assertion, ClaimCode, LearnerProfile, Opportunity, User
 from server.models.enums import AwardMethod, BadgeClassStatus, ConsentPurpose, StaffRole
 from server.privacy import consent
 
@@ -54,8 +54,10 @@ async def open_code(
     starts_at: datetime,
     ends_at: datetime,
     max_uses: int,
+    opportunity_id: int | None = None,
 ) -> ClaimCode:
-    """Issuers open claim codes for badge classes earned by claim code."""
+    """Issuers open claim codes for badge classes earned by claim code, optionally for one
+    of the organization's listings (the event where it is shown)."""
     badge_class = await classes.get(session, badge_class_id)
     require_org_role(actor, badge_class.organization_id, StaffRole.ISSUER)
     classes.require_issuing(await classes.issuer(session, badge_class.organization_id))
@@ -67,6 +69,12 @@ async def open_code(
         raise InvalidInput("the end must be after the start", field="endsAt")
     if ends_at - starts_at > LONGEST_WINDOW:
         raise InvalidInput("a claim code stays open at most 31 days", field="endsAt")
+    if opportunity_id is not None:
+        owner = await session.scalar(
+            select(Opportunity.organization_id).where(Opportunity.id == opportunity_id)
+        )
+        if owner != badge_class.organization_id:
+            raise InvalidInput("choose one of this organization's listings", field="opportunityId")
     if not 1 <= max_uses <= MOST_USES:
         raise InvalidInput(
             f"the number of claims must be between 1 and {MOST_USES}", field="maxUses"
@@ -82,6 +90,7 @@ async def open_code(
         starts_at=starts_at,
         ends_at=ends_at,
         max_uses=max_uses,
+        opportunity_id=opportunity_id,
         created_by=actor.user_id,
     )
     session.add(claim_code)

@@ -14,6 +14,7 @@ attributes, no foreignObject, no external references, no DTD), and anything else
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import math
 import re
@@ -382,6 +383,7 @@ def _png_chunk(name: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + name + data + struct.pack(">I", crc)
 
 
+@functools.lru_cache(maxsize=256)  # deterministic, and baked into every award of a class
 def generated_png(name: str, level: str, *, size: int = 256) -> bytes:
     """A deterministic RGBA PNG emblem, ``size`` pixels square, for a badge name and level."""
     if not isinstance(size, int) or not _MIN_GENERATED_SIZE <= size <= _MAX_GENERATED_SIZE:

@@ -7,14 +7,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import people
 from server.authz import Actor, require_org_role
 from server.badges import awards, classes
 from server.errors import InvalidInput
-from server.models import User
+from server.models import Assertion, ClaimCode, Opportunity, User
 from server.models.enums import AwardMethod, StaffRole
 
 MAX_LINES = awards.BULK_LIMIT
@@ -33,6 +33,47 @@ class RosterLine:
     @property
     def awarded(self) -> bool:
         return self.outcome in ("award", "invite")
+
+
+@dataclass(frozen=True)
+class Event:
+    opportunity_id: int
+    title: str
+    participants: int
+
+
+async def events(session: AsyncSession, organization_id: int) -> list[Event]:
+    """The organization's listings where learners checked in with a claim code: their
+    participants, as far as the network knows them."""
+    rows = await session.execute(
+        select(Opportunity.id, Opportunity.title, func.count(distinct(Assertion.recipient_email)))
+        .join(ClaimCode, ClaimCode.opportunity_id == Opportunity.id)
+        .join(Assertion, Assertion.claim_code_id == ClaimCode.id)
+        .where(Opportunity.organization_id == organization_id)
+        .group_by(Opportunity.id, Opportunity.title)
+        .order_by(Opportunity.title, Opportunity.id)
+    )
+    return [Event(o_id, title, count) for o_id, title, count in rows.all()]
+
+
+async def participants(
+    session: AsyncSession, actor: Actor, organization_id: int, opportunity_id: int
+) -> list[str]:
+    """The emails of everyone who claimed a badge with a code shown at the listing."""
+    require_org_role(actor, organization_id, StaffRole.ISSUER)
+    owner = await session.scalar(
+        select(Opportunity.organization_id).where(Opportunity.id == opportunity_id)
+    )
+    if owner != organization_id:
+        raise InvalidInput("choose one of this organization's listings", field="event")
+    found = await session.scalars(
+        select(Assertion.recipient_email)
+        .distinct()
+        .join(ClaimCode, ClaimCode.id == Assertion.claim_code_id)
+        .where(ClaimCode.opportunity_id == opportunity_id, Assertion.revoked_at.is_(None))
+        .order_by(Assertion.recipient_email)
+    )
+    return list(found)
 
 
 def parse_emails(text: str) -> list[tuple[int, str]]:

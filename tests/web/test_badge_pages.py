@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 
 import httpx
 import orjson
+import pytest
 from sqlalchemy import func, select
 
 from server.badges import awards
 from server.db import session_scope
+from server.errors import InvalidInput
 from server.models import Assertion, BadgeClass, ClaimCode, EvidenceSubmission
 from server.models.enums import AwardMethod, StaffRole
 from tests.accounts import people
@@ -498,3 +500,68 @@ async def test_a_guardian_decides_who_sees_a_childs_badge(
     assert saved.headers["location"] == "/account/children?notice=saved"
     shown = await new_client().get(f"/ob/v2/assertions/{award_id}", headers={"accept": "text/html"})
     assert child.display_name in shown.text
+
+
+async def test_a_roster_is_picked_from_the_people_who_checked_in_at_an_event(
+    new_client: ClientFactory, sessionmaker: Sessions
+) -> None:
+    from datetime import timedelta
+
+    from server.badges import claims
+    from tests import builders
+    from tests.badges.helpers import as_person
+    from tests.badges.helpers import badge_class as make_badge_class
+    from tests.badges.helpers import issuer as make_issuer
+
+    start = datetime.now(UTC)
+    async with session_scope(sessionmaker) as s:
+        team = await make_issuer(s)
+        event = await builders.create_opportunity(
+            s, team.organization, None, None, title="Spring Bioblitz", status="published"
+        )
+        check_in = await make_badge_class(s, team, name="Bioblitz Participant")
+        follow_up = await make_badge_class(s, team, name="Bioblitz Naturalist")
+        code = await claims.open_code(
+            s,
+            team.staff_actor,
+            check_in.id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            max_uses=50,
+            opportunity_id=event.id,
+        )
+        attendees = [await people.learner(s, name) for name in ("Ada", "Bea")]
+        other = await people.organization(s)
+        foreign = await builders.create_opportunity(s, other, None, None, title="Elsewhere")
+        with pytest.raises(InvalidInput):  # only the organization's own listings
+            await claims.open_code(
+                s,
+                team.staff_actor,
+                check_in.id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                max_uses=5,
+                opportunity_id=foreign.id,
+            )
+    for learner in attendees:
+        async with session_scope(sessionmaker) as s:
+            await claims.claim(s, as_person(learner), code.code, now=datetime.now(UTC))
+    base = f"/partners/{team.organization.slug}"
+    issuer_browser = await browser_for(new_client, team.staff)
+    detail = await issuer_browser.get(f"{base}/badges/{check_in.id}")
+    assert "Spring Bioblitz" in detail.text  # the claim code form offers the event
+    roster = f"{base}/badges/{follow_up.id}/roster"
+    page = await issuer_browser.get(roster)
+    check_page(page)
+    assert "Spring Bioblitz (2 checked in)" in page.text
+    picked = await post(
+        issuer_browser,
+        roster,
+        {"step": "participants", "event": str(event.id), "emails": ""},
+        page=roster,
+        expect=200,
+    )
+    check_page(picked)
+    text = text_of(picked.text)
+    assert "Award 2 badges" in text
+    assert all(learner.email in picked.text for learner in attendees)

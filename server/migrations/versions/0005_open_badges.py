@@ -149,6 +149,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("badge_class_id", sa.BigInteger(), nullable=False),
         sa.Column("code", sa.String(length=12), nullable=False),
+        sa.Column("opportunity_id", sa.BigInteger(), nullable=True),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("max_uses", sa.Integer(), nullable=False),
@@ -176,11 +177,20 @@ def upgrade() -> None:
             name=op.f("fk_claim_codes_created_by_users"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["opportunity_id"],
+            ["opportunities.id"],
+            name=op.f("fk_claim_codes_opportunity_id_opportunities"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_codes")),
         sa.UniqueConstraint("code", name=op.f("uq_claim_codes_code")),
     )
     op.create_index(
         op.f("ix_claim_codes_badge_class_id"), "claim_codes", ["badge_class_id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_claim_codes_opportunity_id"), "claim_codes", ["opportunity_id"], unique=False
     )
     op.create_table(
         "endorsements",
@@ -451,6 +461,7 @@ def downgrade() -> None:
     op.drop_index("ix_assertions_badge_class", table_name="assertions")
     op.drop_table("assertions")
     op.drop_table("endorsements")
+    op.drop_index(op.f("ix_claim_codes_opportunity_id"), table_name="claim_codes")
     op.drop_index(op.f("ix_claim_codes_badge_class_id"), table_name="claim_codes")
     op.drop_table("claim_codes")
     op.drop_index("ix_issuer_keys_org_alg", table_name="issuer_keys")
