@@ -5,6 +5,7 @@
 #   make lint            ruff + mypy
 #   make bench           search benchmark
 #   make bench-federation  partner-feed harvest benchmark
+#   make bench-badges    bulk badge awarding benchmark (API + outbox worker)
 #   make services-stop   stop the private PostgreSQL/Redis servers
 #   make clean           stop them and delete their data (var/)
 
@@ -16,7 +17,7 @@ VPY := $(VENV)/bin/python
 CITYLEARN := $(VENV)/bin/citylearn
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench bench-federation services-stop clean
+.PHONY: venv run test lint bench bench-federation bench-badges services-stop clean
 
 venv: $(STAMP)
 
@@ -51,6 +52,9 @@ bench: venv
 
 bench-federation: venv
 	$(VPY) benchmarks/federation_bench.py
+
+bench-badges: venv
+	$(VPY) benchmarks/badges_bench.py
 
 services-stop:
 	$(CITYLEARN) services stop
