@@ -39,7 +39,7 @@ async def add(
     user = await session.get(User, learner_id)
     assert user is not None
     result = await verify.verify(source, recipient_emails=[user.email], limits=limits, now=now)
-    if result.spec is None or result.badge is None:
+    if result.spec is None:  # not even badge-shaped (a tampered badge is kept, unverified)
         failed = result.failures[0].detail if result.failures else "this is not a badge"
         raise InvalidInput(f"this is not a badge we can read: {failed}", field="source")
     document = result.to_json()
@@ -49,10 +49,10 @@ async def add(
         spec=result.spec,
         valid=result.valid,
         checks=document["checks"],
-        badge_name=result.badge.name,
+        badge_name=result.badge.name if result.badge else None,
         issuer_name=result.issuer.name if result.issuer else None,
-        achievement_id=result.badge.id,
-        criteria_url=result.badge.criteria_url,
+        achievement_id=result.badge.id if result.badge else None,
+        criteria_url=result.badge.criteria_url if result.badge else None,
         issued_on=result.issued_on,
         expires_at=result.expires_at,
         document=result.document or {},

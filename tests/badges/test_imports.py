@@ -5,6 +5,7 @@ stored."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -29,9 +30,12 @@ Sessions = async_sessionmaker[AsyncSession]
 def site() -> Iterator[Site]:
     made = Site()
     server = _serve(made)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     yield made
     server.shutdown()
     server.server_close()
+    thread.join(timeout=5)
 
 
 def _signed_badges(site: Site) -> tuple[Any, Any]:
