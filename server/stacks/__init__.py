@@ -1,0 +1,1 @@
+"""Stacks (pathways) and badge-gated opportunities: rules, unlocks, applications."""
