@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from email.utils import parseaddr
 from typing import Any
 
 import orjson
@@ -94,8 +93,8 @@ async def issuer(request: Request, ctx: PageContext) -> Response:
     urls = _urls(request)
     async with ctx.sessionmaker() as session:
         if not wants_html(request):
-            contact = parseaddr(request.app.state.settings.mail_from)[1]
-            document = await published.issuer_v2(session, organization, urls, contact=contact)
+            mail_from = request.app.state.settings.mail_from
+            document = await published.issuer_v2(session, organization, urls, mail_from=mail_from)
             return json_response(document)
         badge_classes = await classes.of_organization(session, organization.id)
     return render(

@@ -8,7 +8,6 @@ claims signed in, on an account a guardian agreed to (server/badges/claims.py)."
 from __future__ import annotations
 
 import uuid
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -224,23 +223,31 @@ async def backpack_export(request: Request, ctx: PageContext, actor: Actor) -> R
     """Everything in the backpack as Open Badges JSON: each award's OB 2.0 assertion with
     its badge class and issuer embedded, and the OB 3.0 credential's address."""
     urls = _urls(request)
-    contact = request.app.state.settings.mail_from
+    mail_from = request.app.state.settings.mail_from
     exported: list[dict[str, Any]] = []
+    # Many awards share a badge class and an issuer: each document is read once.
+    classes_seen: dict[int, dict[str, Any]] = {}
+    issuers_seen: dict[int, dict[str, Any]] = {}
     async with ctx.sessionmaker() as session:
         for assertion, badge_class, organization in await backpack.mine(
             session, actor.user_id or 0
         ):
-            record = published.AwardRecord(assertion, badge_class, organization)
+            if organization.id not in issuers_seen:
+                issuers_seen[organization.id] = await published.issuer_v2(
+                    session, organization, urls, mail_from=mail_from
+                )
+            if badge_class.id not in classes_seen:
+                classes_seen[badge_class.id] = {
+                    **await published.badge_class_v2(session, badge_class, urls),
+                    "issuer": issuers_seen[organization.id],
+                }
             document = hosted.assertion_document(assertion, urls)  # with evidence
-            document["badge"] = await published.badge_class_v2(session, badge_class, urls)
-            document["badge"]["issuer"] = await published.issuer_v2(
-                session, organization, urls, contact=_address(contact)
-            )
+            document["badge"] = classes_seen[badge_class.id]
             exported.append(
                 {
                     "assertion": document,
                     "revoked": assertion.revoked_at is not None,
-                    "credential": urls.credential(record.assertion.id),
+                    "credential": urls.credential(assertion.id),
                 }
             )
         imported = [
@@ -252,10 +259,6 @@ async def backpack_export(request: Request, ctx: PageContext, actor: Actor) -> R
     response.headers["Content-Disposition"] = 'attachment; filename="citylearn-badges.json"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _address(mail_from: str) -> str:
-    return parseaddr(mail_from)[1]
 
 
 # --- sending in work -----------------------------------------------------------------------

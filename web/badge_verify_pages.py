@@ -9,7 +9,6 @@ guarded client as partner feeds (no private addresses in production, size and ti
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -58,10 +57,6 @@ async def _source(data: FormData, form: Form) -> verify.Source | None:
     return text or None
 
 
-def _view(result: verify.Verification) -> dict[str, Any]:
-    return result.to_json()
-
-
 async def _verify_page(
     ctx: PageContext, form: Form, result: dict[str, Any] | None, status: int = 200
 ) -> Response:
@@ -90,7 +85,7 @@ async def verify_page(request: Request, ctx: PageContext) -> Response:
     result = await verify.verify(
         source, recipient_emails=emails, limits=_limits(request), now=ctx.now
     )
-    return await _verify_page(ctx, form, _view(result))
+    return await _verify_page(ctx, form, result.to_json())
 
 
 async def _add_page(
@@ -115,15 +110,11 @@ async def backpack_add(request: Request, ctx: PageContext, actor: Actor) -> Resp
         await _spend(request)
         async with write(request) as session:
             _, result = await imports.add(
-                session, actor, source, limits=_limits(request), now=_now(ctx)
+                session, actor, source, limits=_limits(request), now=ctx.now
             )
     except DomainError as exc:
         form.add("source", message_of(exc, ctx.t))
         return await _add_page(ctx, form, None, status=400)
     if result.valid:
         return see_other(request, "/backpack?saved=1")
-    return await _add_page(ctx, Form(), _view(result))
-
-
-def _now(ctx: PageContext) -> datetime:
-    return ctx.now
+    return await _add_page(ctx, Form(), result.to_json())

@@ -259,11 +259,7 @@ async def _read_design(
 
 def _fail(form: Form, exc: DomainError, ctx: PageContext) -> None:
     name = FIELDS.get(exc.field or "", "form")
-    form.add(name, _message(exc, ctx))
-
-
-def _message(exc: DomainError, ctx: PageContext) -> str:
-    return message_of(exc, ctx.t)
+    form.add(name, message_of(exc, ctx.t))
 
 
 @person_page
@@ -395,7 +391,7 @@ async def open_claim_code(request: Request, ctx: PageContext, actor: Actor) -> R
                 )
             return see_other(request, f"{dorg.base}/claim-codes/{code.id}")
         except DomainError as exc:
-            form.add("form", _message(exc, ctx))
+            form.add("form", message_of(exc, ctx.t))
     return await _detail_page(request, ctx, actor, dorg, badge_class, form, status=400)
 
 
@@ -477,7 +473,7 @@ async def roster_page(request: Request, ctx: PageContext, actor: Actor) -> Respo
                         session, actor, dorg.org.id, event if event is not None else 0
                     )
             except DomainError as exc:
-                form.add("event", _message(exc, ctx))
+                form.add("event", message_of(exc, ctx.t))
                 found = []
             text = "\n".join(line for line in (text, *found) if line)
             form.values["emails"] = text
@@ -507,7 +503,7 @@ async def roster_page(request: Request, ctx: PageContext, actor: Actor) -> Respo
                 async with ctx.sessionmaker() as session:
                     lines = await roster.preview(session, actor, badge_class.id, text)
         except DomainError as exc:
-            form.add("emails", _message(exc, ctx))
+            form.add("emails", message_of(exc, ctx.t))
             status = 400
         if not form.ok:
             status = 400

@@ -157,6 +157,8 @@ def revoked_document(assertion: Assertion, urls: BadgeUrls) -> dict[str, Any]:
 def revocation_list(
     organization_id: int, revoked: Sequence[Assertion], urls: BadgeUrls
 ) -> dict[str, Any]:
+    """Each revoked award twice: by its hosted URL, and by the urn:uuid id its signed form
+    carries, so a verifier matching either finds it."""
     return {
         "@context": CONTEXT,
         "type": "RevocationList",
@@ -166,6 +168,13 @@ def revocation_list(
             {
                 "id": urls.assertion(assertion.id),
                 "uid": str(assertion.id),
+                "revocationReason": assertion.revocation_reason or "",
+            }
+            for assertion in revoked
+        ]
+        + [
+            {
+                "id": f"urn:uuid:{assertion.id}",
                 "revocationReason": assertion.revocation_reason or "",
             }
             for assertion in revoked

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy import select
@@ -37,12 +38,15 @@ async def award(session: AsyncSession, assertion_id: uuid.UUID) -> AwardRecord |
 
 
 async def issuer_v2(
-    session: AsyncSession, organization: Organization, urls: BadgeUrls, *, contact: str
+    session: AsyncSession, organization: Organization, urls: BadgeUrls, *, mail_from: str
 ) -> dict[str, Any]:
-    """`contact`: the network's address, for an issuer that has not given its own."""
+    """`mail_from` (settings): the network's address, for an issuer that gave none."""
     published = await keys.published(session, organization.id, "RS256")
     return hosted.issuer_document(
-        organization, urls, contact=contact, key_ids=[row.kid for row in published]
+        organization,
+        urls,
+        contact=parseaddr(mail_from)[1],
+        key_ids=[row.kid for row in published],
     )
 
 
@@ -97,12 +101,7 @@ async def revocations_v2(
             .order_by(Assertion.revoked_at, Assertion.id)
         )
     )
-    document = hosted.revocation_list(organization_id, revoked, urls)
-    # Signed badges carry a urn:uuid id; list those too so either form matches.
-    document["revokedAssertions"] += [
-        {"id": f"urn:uuid:{a.id}", "revocationReason": a.revocation_reason or ""} for a in revoked
-    ]
-    return document
+    return hosted.revocation_list(organization_id, revoked, urls)
 
 
 # --- Open Badges 3.0 -------------------------------------------------------------------------
