@@ -3,5 +3,6 @@ a test) imports this, so no topic waits for a module that happened not to be loa
 
 from server.badges import followups
 from server.mail import service as mail
+from server.stacks import jobs as stacks
 
-__all__ = ["followups", "mail"]
+__all__ = ["followups", "mail", "stacks"]

@@ -105,8 +105,9 @@ async def award_many(
 ) -> list[Awarded]:
     """Award badge classes of `organization_id`; one result per request, in order. A bad
     request is reported in its result and the others are still awarded."""
-    # A claim is made by the learner: the claim service checked the code instead.
-    if method is not AwardMethod.CLAIM_CODE:
+    # A claim is made by the learner: the claim service checked the code instead. A stack's
+    # badge is awarded by the engine (server/stacks/engine.py) when its rule is met.
+    if method not in (AwardMethod.CLAIM_CODE, AwardMethod.STACK):
         require_org_role(actor, organization_id, StaffRole.ISSUER, scope=ApiScope.BADGES_ISSUE)
     require_issuing(await issuer(session, organization_id))
     if len(requests) > BULK_LIMIT:

@@ -67,11 +67,3 @@ async def notify(session: AsyncSession, event: OutboxEvent, settings: Settings) 
     )
     assertion.notified_at = event.created_at
     return None
-
-
-@outbox.register("stacks.evaluate")
-async def evaluate_stacks(session: AsyncSession, event: OutboxEvent, settings: Settings) -> None:
-    """Re-evaluating the recipient's stacks after an award, a revocation or an attach.
-    Stacks and unlocks arrive with the unlock issue; until then there is nothing to do,
-    and the events record that each change asked for it."""
-    return None

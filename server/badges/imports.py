@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from partners.fetch import Limits
+from server import outbox
 from server.authz import Actor, require_person
 from server.badges import verify
 from server.errors import InvalidInput
@@ -60,4 +61,6 @@ async def add(
     )
     session.add(row)
     await session.flush()
+    if row.valid:  # a mapped badge from elsewhere counts in stacks and gates
+        await outbox.emit(session, "stacks.evaluate", {"learner": learner_id, "imported": row.id})
     return row, result

@@ -19,14 +19,25 @@ from server.models.organization import Organization
 from server.models.place import Place
 from server.models.privacy import Consent
 from server.models.session import Session
+from server.models.stack import (
+    Application,
+    BadgeEquivalence,
+    OpportunityGate,
+    RuleTerm,
+    Stack,
+    StackCompletion,
+    Unlock,
+)
 from server.models.taxonomy import Competency, Topic
 from server.models.user import Guardianship, Invitation, LearnerProfile, Membership, User
 
 __all__ = [
     "ApiToken",
+    "Application",
     "Assertion",
     "AuditEvent",
     "BadgeClass",
+    "BadgeEquivalence",
     "Base",
     "ClaimCode",
     "Competency",
@@ -44,12 +55,17 @@ __all__ = [
     "Membership",
     "Opportunity",
     "OpportunityBadgeClass",
+    "OpportunityGate",
     "OpportunityTombstone",
     "Organization",
     "OutboxEvent",
     "Place",
+    "RuleTerm",
     "Session",
+    "Stack",
+    "StackCompletion",
     "Topic",
+    "Unlock",
     "User",
     "WebSession",
 ]

@@ -199,6 +199,12 @@ class Assertion(Base):
             "organization_id",
             postgresql_where=text("revoked_at IS NOT NULL"),
         ),
+        # Awards past their expiry that the worker's sweep has not re-evaluated yet.
+        Index(
+            "ix_assertions_expiry_unswept",
+            "expires_at",
+            postgresql_where=text("expires_at IS NOT NULL AND expiry_swept_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -244,6 +250,8 @@ class Assertion(Base):
     # Filled by the worker's bake job; the download bakes on the fly until then.
     baked_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the expiry sweep re-evaluated the recipient's rules after `expires_at` passed.
+    expiry_swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EvidenceSubmission(Timestamped, Base):

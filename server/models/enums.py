@@ -154,6 +154,19 @@ class AwardMethod(StrEnum):
 EARNING_METHODS = (AwardMethod.CLAIM_CODE, AwardMethod.ROSTER, AwardMethod.REVIEW, AwardMethod.API)
 
 
+class StackStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"  # evaluated no more; completions and awards stay
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"  # counts against the opportunity's capacity
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # by the learner
+
+
 class SubmissionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

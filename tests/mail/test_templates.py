@@ -45,9 +45,23 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "feedback": "Add a photo of the finished bike.",
         "link": LINK,
     },
+    "gate_unlocked": {"name": "Ana", "opportunity": "Web design job shadow", "link": LINK},
+    "gate_relocked": {
+        "name": "Ana",
+        "opportunity": "Web design job shadow",
+        "link": LINK,
+        "lost": [{"badge": "Bike Mechanic", "revoked": True, "why": "awarded by mistake"}],
+    },
+    "application_decided": {
+        "name": "Ana",
+        "opportunity": "Web design job shadow",
+        "organization": "Northside Studio",
+        "status": "accepted",
+        "link": LINK,
+    },
 }
 # Passed as keys and translated by the template, so not found verbatim in the text.
-KEYS = {"role", "purposes", "has_account"}
+KEYS = {"role", "purposes", "has_account", "lost", "status"}
 CASES = [(name, lang) for name in CONTEXTS for lang in LANGUAGES]
 MISSING = [(name, lang, var) for name, lang in CASES for var in CONTEXTS[name]]
 

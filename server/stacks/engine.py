@@ -1,0 +1,565 @@
+"""The unlock engine: re-evaluates the rules an award, a revocation or an expiry can change,
+for that learner only, and applies what changed: a completed stack awards its badge, a
+met gate opens (one notification), a broken gate re-locks (the learner is told why, an
+application already made is flagged for the employer).
+
+Incremental: the `rule_terms` index maps a badge class (and the competencies it is aligned
+to) to the stacks and gates that mention it; nothing else is read.
+
+Exactly once, under duplicate and concurrent jobs: each learner's evaluation first locks
+that learner's `users` row (FOR NO KEY UPDATE), then reads what they hold, so two jobs for
+one learner run one after the other, the second seeing the first's outcome. Each change
+is a single conditional statement (insert-or-reopen only if locked, close only if open,
+complete only once), and a notification is queued only for rows that statement changed.
+
+Backfill (a rule saved or changed): the learners who could meet it (holders of a badge
+class it names, or of one aligned to a competency it names, and for gates those with an
+unlock) are evaluated a chunk at a time, in learner id order, each chunk in its own job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.authz import Actor
+from server.badges import awards
+from server.badges.urls import BadgeUrls
+from server.mail.service import queue_email
+from server.models import (
+    Application,
+    Assertion,
+    BadgeClass,
+    BadgeEquivalence,
+    ImportedBadge,
+    Opportunity,
+    OpportunityGate,
+    RuleTerm,
+    Stack,
+    StackCompletion,
+    Unlock,
+    User,
+)
+from server.models.enums import AwardMethod, OpportunityStatus, StackStatus
+from server.settings import Settings
+from server.stacks import holdings, rules
+
+BACKFILL_CHUNK = 1000
+# Who awards a stack's badge: the network itself, on the stack owner's behalf.
+ENGINE = Actor(display_name="CityLearn stacks")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A rule to evaluate: a stack's, or a gated listing's."""
+
+    rule: rules.Rule
+    stack: Stack | None = None
+    opportunity: Opportunity | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        if self.stack is not None:
+            return ("stack", self.stack.id)
+        assert self.opportunity is not None
+        return ("gate", self.opportunity.id)
+
+
+@dataclass
+class Applied:
+    """What one evaluation changed (for tests, the benchmark and the CLI)."""
+
+    completed: list[tuple[int, int]] = field(default_factory=list)  # (stack, learner)
+    opened: list[tuple[int, int]] = field(default_factory=list)  # (opportunity, learner)
+    closed: list[tuple[int, int]] = field(default_factory=list)
+    evaluated: int = 0
+
+    def add(self, other: Applied) -> None:
+        self.completed += other.completed
+        self.opened += other.opened
+        self.closed += other.closed
+        self.evaluated += other.evaluated
+
+
+async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
+    owners = (
+        await session.execute(
+            select(RuleTerm.stack_id, RuleTerm.opportunity_id).where(condition).distinct()
+        )
+    ).all()
+    stack_ids = sorted({s for s, _ in owners if s is not None})
+    gate_ids = sorted({o for _, o in owners if o is not None})
+    targets: list[Target] = []
+    if stack_ids:
+        stacks = await session.scalars(
+            select(Stack).where(Stack.id.in_(stack_ids), Stack.status == StackStatus.ACTIVE.value)
+        )
+        targets += [Target(rules.parse(s.rule), stack=s) for s in stacks]
+    if gate_ids:
+        targets += await _gates(session, OpportunityGate.opportunity_id.in_(gate_ids))
+    return targets
+
+
+async def _gates(session: AsyncSession, condition: Any) -> list[Target]:
+    rows = await session.execute(
+        select(OpportunityGate, Opportunity, Stack.rule)
+        .join(Opportunity, Opportunity.id == OpportunityGate.opportunity_id)
+        .outerjoin(Stack, Stack.id == OpportunityGate.stack_id)
+        .where(condition, Opportunity.status == OpportunityStatus.PUBLISHED.value)
+    )
+    return [
+        Target(rules.parse(stack_rule if gate.stack_id is not None else gate.rule), opportunity=o)
+        for gate, o, stack_rule in rows.all()
+    ]
+
+
+async def targets_for(session: AsyncSession, badge_class_ids: Iterable[int]) -> list[Target]:
+    """The active stacks and published gates whose rules a change to these badge classes
+    can affect: they name one, or name a competency one is aligned to."""
+    ids = sorted(set(badge_class_ids))
+    if not ids:
+        return []
+    competencies = set()
+    for comps in await session.scalars(
+        select(BadgeClass.competency_ids).where(BadgeClass.id.in_(ids))
+    ):
+        competencies.update(comps)
+    condition: ColumnElement[bool] = RuleTerm.badge_class_id.in_(ids)
+    if competencies:
+        condition = or_(condition, RuleTerm.competency_id.in_(sorted(competencies)))
+    return await targets_where(session, condition)
+
+
+async def target_of(
+    session: AsyncSession, *, stack_id: int | None = None, opportunity_id: int | None = None
+) -> Target | None:
+    if stack_id is not None:
+        stack = await session.get(Stack, stack_id)
+        if stack is None or stack.status != StackStatus.ACTIVE.value:
+            return None
+        return Target(rules.parse(stack.rule), stack=stack)
+    found = await _gates(session, OpportunityGate.opportunity_id == opportunity_id)
+    return found[0] if found else None
+
+
+async def lock_learners(session: AsyncSession, learner_ids: Sequence[int]) -> list[int]:
+    """Serialize evaluations per learner (see the module's note); in id order, so two
+    chunks never wait on each other in a circle. Returns the learners that still exist."""
+    found = await session.scalars(
+        select(User.id)
+        .where(User.id.in_(sorted(set(learner_ids))))
+        .order_by(User.id)
+        .with_for_update(key_share=True)
+    )
+    return list(found)
+
+
+async def evaluate_learner(
+    session: AsyncSession,
+    learner_id: int,
+    changed_badge_classes: Iterable[int],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> Applied:
+    """After an award, a revocation, an expiry or a mapped import of these badge classes:
+    re-evaluate the rules that mention them, for this learner."""
+    if not await lock_learners(session, [learner_id]):
+        return Applied()
+    targets = await targets_for(session, changed_badge_classes)
+    if not targets:
+        return Applied()
+    held = {learner_id: await holdings.of_learner(session, learner_id, now=now)}
+    done = Applied()
+    for target in targets:
+        done.add(await apply(session, target, held, now=now, settings=settings))
+    return done
+
+
+async def apply(
+    session: AsyncSession,
+    target: Target,
+    held: dict[int, list[rules.Held]],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> Applied:
+    """Evaluate one rule for these learners (their holdings given) and apply the changes."""
+    outcomes = {learner: rules.evaluate(target.rule, h) for learner, h in held.items()}
+    met = {learner: o for learner, o in outcomes.items() if o.met}
+    unmet = [learner for learner, o in outcomes.items() if not o.met]
+    done = Applied(evaluated=len(outcomes))
+    if target.stack is not None:
+        done.completed = await _complete(session, target.stack, sorted(met), now=now)
+        return done
+    assert target.opportunity is not None
+    done.opened = await _open(session, target.opportunity, met, now=now, settings=settings)
+    done.closed = await _close(session, target.opportunity, unmet, held, now=now, settings=settings)
+    return done
+
+
+async def _complete(
+    session: AsyncSession, stack: Stack, learner_ids: list[int], *, now: datetime
+) -> list[tuple[int, int]]:
+    """Record completions once; a first completion awards the stack's badge through the
+    normal award path (keyed, so a retried job finds the same award)."""
+    if not learner_ids:
+        return []
+    statement = (
+        insert(StackCompletion).on_conflict_do_nothing().returning(StackCompletion.learner_id)
+    )
+    new = list(
+        await session.scalars(
+            statement,
+            [{"stack_id": stack.id, "learner_id": i, "completed_at": now} for i in learner_ids],
+        )
+    )
+    if new and stack.award_badge_class_id is not None:
+        emails = dict(
+            (await session.execute(select(User.id, User.email).where(User.id.in_(new)))).all()
+        )
+        requests = [
+            awards.AwardRequest(
+                stack.award_badge_class_id,
+                emails[i],
+                narrative=f"Completed the stack “{stack.name}”.",
+                idempotency_key=f"stack:{stack.id}:{i}",
+            )
+            for i in new
+            if i in emails
+        ]
+        results = await awards.award_many(
+            session, ENGINE, stack.organization_id, requests, method=AwardMethod.STACK, now=now
+        )
+        by_learner = dict(zip([i for i in new if i in emails], results, strict=True))
+        for learner, result in by_learner.items():
+            if result.assertion_id is not None:
+                await session.execute(
+                    update(StackCompletion)
+                    .where(
+                        StackCompletion.stack_id == stack.id,
+                        StackCompletion.learner_id == learner,
+                    )
+                    .values(assertion_id=result.assertion_id)
+                )
+    return [(stack.id, i) for i in new]
+
+
+async def _open(
+    session: AsyncSession,
+    opportunity: Opportunity,
+    met: dict[int, rules.Outcome],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> list[tuple[int, int]]:
+    if not met:
+        return []
+    upsert = insert(Unlock)
+    statement = upsert.on_conflict_do_update(
+        index_elements=[Unlock.learner_id, Unlock.opportunity_id],
+        set_={
+            "unlocked_at": upsert.excluded.unlocked_at,
+            "holding": upsert.excluded.holding,
+            "relocked_at": None,
+            "relock_reason": None,
+            "openings": Unlock.openings + 1,
+        },
+        where=Unlock.relocked_at.is_not(None),  # an open unlock stays as it is: no 2nd notice
+    ).returning(Unlock.learner_id)
+    opened = list(
+        await session.scalars(
+            statement,
+            [
+                {
+                    "learner_id": learner,
+                    "opportunity_id": opportunity.id,
+                    "unlocked_at": now,
+                    "holding": sorted(outcome.holding),
+                }
+                for learner, outcome in sorted(met.items())
+            ],
+        )
+    )
+    if opened:
+        # An application flagged when it re-locked is in good standing again.
+        await session.execute(
+            update(Application)
+            .where(
+                Application.opportunity_id == opportunity.id,
+                Application.learner_id.in_(opened),
+                Application.flagged_at.is_not(None),
+            )
+            .values(flagged_at=None, flag_reason=None)
+        )
+        await _notify(session, opportunity, opened, "gate_unlocked", {}, settings=settings)
+    return [(opportunity.id, i) for i in opened]
+
+
+async def _close(
+    session: AsyncSession,
+    opportunity: Opportunity,
+    learner_ids: list[int],
+    held: dict[int, list[rules.Held]],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> list[tuple[int, int]]:
+    if not learner_ids:
+        return []
+    open_rows = (
+        await session.execute(
+            select(Unlock.learner_id, Unlock.holding).where(
+                Unlock.opportunity_id == opportunity.id,
+                Unlock.learner_id.in_(learner_ids),
+                Unlock.relocked_at.is_(None),
+            )
+        )
+    ).all()
+    closed: list[tuple[int, list[dict[str, Any]]]] = []
+    for learner, holding in open_rows:
+        still = {h.badge_class_id for h in held.get(learner, [])}
+        lost = await _why_lost(session, learner, [b for b in holding if b not in still])
+        reason = describe_loss(lost)
+        changed = await session.scalar(
+            update(Unlock)
+            .where(
+                Unlock.learner_id == learner,
+                Unlock.opportunity_id == opportunity.id,
+                Unlock.relocked_at.is_(None),
+            )
+            .values(relocked_at=now, relock_reason=reason)
+            .returning(Unlock.learner_id)
+        )
+        if changed is not None:
+            closed.append((learner, lost))
+            await session.execute(
+                update(Application)
+                .where(
+                    Application.opportunity_id == opportunity.id,
+                    Application.learner_id == learner,
+                )
+                .values(flagged_at=now, flag_reason=reason)
+            )
+    for learner, lost in closed:
+        await _notify(
+            session, opportunity, [learner], "gate_relocked", {"lost": lost}, settings=settings
+        )
+    return [(opportunity.id, i) for i, _ in closed]
+
+
+async def _why_lost(
+    session: AsyncSession, learner_id: int, badge_class_ids: list[int]
+) -> list[dict[str, Any]]:
+    """Which badges that opened the door are no longer held, and why (revoked, with the
+    issuer's reason, or expired)."""
+    if not badge_class_ids:
+        return []
+    rows = (
+        await session.execute(
+            select(BadgeClass.name, Assertion.revoked_at, Assertion.revocation_reason)
+            .join(Assertion, Assertion.badge_class_id == BadgeClass.id)
+            .where(
+                BadgeClass.id.in_(badge_class_ids),
+                Assertion.recipient_user_id == learner_id,
+            )
+            .order_by(BadgeClass.name, Assertion.issued_on.desc())
+        )
+    ).all()
+    latest: dict[str, dict[str, Any]] = {}
+    for name, revoked_at, why in rows:  # the newest award of each class says why
+        latest.setdefault(
+            name, {"badge": name, "revoked": revoked_at is not None, "why": why or ""}
+        )
+    return list(latest.values())
+
+
+def describe_loss(lost: list[dict[str, Any]]) -> str:
+    """The reason in words, as the employer's flag and the learner's page show it."""
+    if not lost:
+        return "the rule changed and the badges held no longer meet it"
+    parts = []
+    for item in lost:
+        if item["revoked"]:
+            why = f" ({item['why']})" if item["why"] else ""
+            parts.append(f"“{item['badge']}” was revoked{why}")
+        else:
+            parts.append(f"“{item['badge']}” expired")
+    return "; ".join(parts)
+
+
+async def _notify(
+    session: AsyncSession,
+    opportunity: Opportunity,
+    learner_ids: list[int],
+    template: str,
+    extra: dict[str, Any],
+    *,
+    settings: Settings,
+) -> None:
+    users = await session.scalars(select(User).where(User.id.in_(learner_ids)))
+    link = f"{BadgeUrls(settings.public_url).base}/opportunities/{opportunity.id}"
+    for user in users:
+        await queue_email(
+            session,
+            to=user.email,
+            template=template,
+            lang=user.locale,
+            context={
+                "name": user.display_name,
+                "opportunity": opportunity.title,
+                "link": link,
+                **extra,
+            },
+        )
+
+
+async def _candidates(
+    session: AsyncSession, target: Target, *, after: int, limit: int, now: datetime
+) -> list[int]:
+    """Learners (id > after, in order) who could meet the rule or hold its unlock."""
+    named = sorted(rules.badge_classes(target.rule))
+    comps = sorted(rules.competencies(target.rule))
+    classes: Any = BadgeClass.id.in_(named) if named else None
+    if comps:
+        aligned = BadgeClass.competency_ids.overlap(comps)
+        classes = aligned if classes is None else or_(classes, aligned)
+    selects = []
+    if classes is not None:
+        class_ids = select(BadgeClass.id).where(classes)
+        selects.append(
+            select(Assertion.recipient_user_id.label("learner")).where(
+                Assertion.badge_class_id.in_(class_ids),
+                Assertion.recipient_user_id > after,
+                Assertion.revoked_at.is_(None),
+                or_(Assertion.expires_at.is_(None), Assertion.expires_at > now),
+            )
+        )
+        selects.append(
+            select(ImportedBadge.learner_id.label("learner"))
+            .join(
+                BadgeEquivalence,
+                or_(
+                    BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
+                    BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
+                ),
+            )
+            .where(
+                BadgeEquivalence.badge_class_id.in_(class_ids),
+                ImportedBadge.learner_id > after,
+                ImportedBadge.valid.is_(True),
+            )
+        )
+    if target.opportunity is not None:
+        selects.append(
+            select(Unlock.learner_id.label("learner")).where(
+                Unlock.opportunity_id == target.opportunity.id,
+                Unlock.learner_id > after,
+                Unlock.relocked_at.is_(None),
+            )
+        )
+    if not selects:
+        return []
+    learners = selects[0].union(*selects[1:]).subquery()
+    found = await session.scalars(
+        select(learners.c.learner)
+        .where(learners.c.learner.is_not(None))
+        .order_by(learners.c.learner)
+        .limit(limit)
+    )
+    return list(found)
+
+
+async def backfill(
+    session: AsyncSession,
+    target: Target,
+    *,
+    after: int = 0,
+    now: datetime,
+    settings: Settings,
+    chunk: int = BACKFILL_CHUNK,
+) -> tuple[Applied, int | None]:
+    """Evaluate the rule for the next `chunk` candidate learners after `after`. Returns
+    what changed and the cursor to continue from (None when done)."""
+    candidates = await _candidates(session, target, after=after, limit=chunk, now=now)
+    if not candidates:
+        return Applied(), None
+    learners = await lock_learners(session, candidates)
+    found = await holdings.of_learners(session, learners, now=now)
+    held = {learner: found.get(learner, []) for learner in learners}
+    done = await apply(session, target, held, now=now, settings=settings)
+    return done, (candidates[-1] if len(candidates) == chunk else None)
+
+
+async def learners_with_mapped_imports(session: AsyncSession, badge_class_id: int) -> list[int]:
+    """Learners whose imported badges a mapping to this badge class now counts."""
+    found = await session.scalars(
+        select(ImportedBadge.learner_id)
+        .join(
+            BadgeEquivalence,
+            and_(
+                BadgeEquivalence.badge_class_id == badge_class_id,
+                or_(
+                    BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
+                    BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
+                ),
+            ),
+        )
+        .where(ImportedBadge.valid.is_(True))
+        .distinct()
+    )
+    return sorted(found)
+
+
+async def mapped_classes(session: AsyncSession, imported_id: int) -> list[int]:
+    """The badge classes an imported badge counts as."""
+    found = await session.scalars(
+        select(BadgeEquivalence.badge_class_id)
+        .join(
+            ImportedBadge,
+            or_(
+                BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
+                BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
+            ),
+        )
+        .where(ImportedBadge.id == imported_id)
+        .distinct()
+    )
+    return sorted(found)
+
+
+async def sweep_expired(session: AsyncSession, *, now: datetime, limit: int = 1000) -> int:
+    """Awards whose expiry passed since the last sweep: one stacks.evaluate event each,
+    marked swept in the same statement (run by the worker's cron)."""
+    from server import outbox  # the outbox relays into this module's handlers
+
+    due = (
+        select(Assertion.id)
+        .where(
+            Assertion.expires_at.is_not(None),
+            Assertion.expiry_swept_at.is_(None),
+            Assertion.expires_at <= now,
+        )
+        .order_by(Assertion.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    swept = list(
+        await session.scalars(
+            update(Assertion)
+            .where(Assertion.id.in_(due))
+            .values(expiry_swept_at=now)
+            .returning(Assertion.id)
+        )
+    )
+    await outbox.emit_many(
+        session, "stacks.evaluate", [{"assertion": str(a), "expired": True} for a in swept]
+    )
+    return len(swept)
