@@ -52,6 +52,7 @@ class WorkerSettings:
         tasks.expand_sessions,
         tasks.purge_personal_data,
         tasks.extend_open_schedules,
+        tasks.sweep_expired_awards,
         func(tasks.harvest_feed, name=tasks.HARVEST_JOB, keep_result=0),
         # No result kept: a nudge's _job_id is free again as soon as the relay finishes.
         func(tasks.relay_outbox, name=RELAY_JOB, keep_result=0),
@@ -64,6 +65,7 @@ class WorkerSettings:
         # Nightly, when few people are on (the city's time zone is the operator's concern).
         cron(tasks.purge_personal_data, hour={4}, minute={17}, run_at_startup=True),
         cron(tasks.extend_open_schedules, hour={3}, minute={41}, run_at_startup=True),
+        cron(tasks.sweep_expired_awards, minute=set(range(2, 60, 10)), run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -15,6 +15,7 @@ from server.catalog import service as catalog
 from server.db import session_scope
 from server.errors import NotFound
 from server.privacy import retention
+from server.stacks import engine as stacks_engine
 
 HARVEST_JOB = "harvest_feed"
 # Events per relay pass; the cron runs the relay every 30 s, a nudge runs it at once, and
@@ -76,3 +77,18 @@ async def extend_open_schedules(ctx: dict[str, Any]) -> int:
         async with session_scope(ctx["sessionmaker"]) as session:
             await catalog.expand_sessions(session, opportunity_id)
     return len(ids)
+
+
+async def sweep_expired_awards(ctx: dict[str, Any]) -> int:
+    """Every 10 minutes: awards that expired since the last sweep get their recipient's
+    stacks and gates re-evaluated (through the outbox, like a revocation)."""
+    total = 0
+    while True:
+        async with session_scope(ctx["sessionmaker"]) as session:
+            swept = await stacks_engine.sweep_expired(session, now=datetime.now(UTC))
+        total += swept
+        if swept < stacks_engine.SWEEP_BATCH:
+            break
+    if total:
+        await outbox.nudge(ctx["redis"])
+    return total

@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import outbox
 from server.authz import Actor
 from server.badges import awards
 from server.badges.urls import BadgeUrls
@@ -51,6 +52,7 @@ from server.settings import Settings
 from server.stacks import holdings, rules
 
 BACKFILL_CHUNK = 1000
+SWEEP_BATCH = 1000
 # Who awards a stack's badge: the network itself, on the stack owner's behalf.
 ENGINE = Actor(display_name="CityLearn stacks")
 
@@ -534,11 +536,9 @@ async def mapped_classes(session: AsyncSession, imported_id: int) -> list[int]:
     return sorted(found)
 
 
-async def sweep_expired(session: AsyncSession, *, now: datetime, limit: int = 1000) -> int:
+async def sweep_expired(session: AsyncSession, *, now: datetime, limit: int = SWEEP_BATCH) -> int:
     """Awards whose expiry passed since the last sweep: one stacks.evaluate event each,
     marked swept in the same statement (run by the worker's cron)."""
-    from server import outbox  # the outbox relays into this module's handlers
-
     due = (
         select(Assertion.id)
         .where(

@@ -47,6 +47,7 @@ async def backfill(session: AsyncSession, event: OutboxEvent, settings: Settings
         after=int(payload.get("after", 0)),
         now=datetime.now(UTC),
         settings=settings,
+        chunk=engine.BACKFILL_CHUNK,
     )
     if cursor is not None:
         await outbox.emit(session, "stacks.backfill", {**payload, "after": cursor})
