@@ -63,7 +63,8 @@ class OpportunityGate(Timestamped, Base):
         ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
     )
     stack_id: Mapped[int | None] = mapped_column(ForeignKey("stacks.id", ondelete="RESTRICT"))
-    rule: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # None is SQL NULL (not JSON null), so the one_rule check sees it.
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     # Rank applicants who shared them higher; not required.
     preferred_badge_class_ids: Mapped[list[int]] = mapped_column(
         ARRAY(BigInteger), nullable=False, server_default="{}"

@@ -43,7 +43,7 @@ from server.models import (
 )
 from server.models.enums import ApplicationStatus, ConsentPurpose, OpportunityStatus, StaffRole
 from server.privacy import consent
-from server.stacks import definitions, holdings, rules
+from server.stacks import definitions, engine, holdings, rules
 
 MAX_MESSAGE = 2000
 MAX_SHARED = 50
@@ -120,11 +120,6 @@ async def _may_share(
     )
 
 
-async def rule_met(session: AsyncSession, learner_id: int, rule: rules.Rule, now: datetime) -> bool:
-    held = await holdings.of_learner(session, learner_id, now=now)
-    return rules.evaluate(rule, held).met
-
-
 async def apply(
     session: AsyncSession,
     actor: Actor,
@@ -151,7 +146,8 @@ async def apply(
             field="opportunityId",
             code="TOO_YOUNG",
         )
-    if not await rule_met(session, learner_id, found.rule, now):
+    outcome = rules.evaluate(found.rule, await holdings.of_learner(session, learner_id, now=now))
+    if not outcome.met:
         raise Forbidden(
             "earn the badges it takes first: this opportunity is still locked",
             field="opportunityId",
@@ -190,6 +186,7 @@ async def apply(
         raise Conflict(
             "you already applied for this", field="opportunityId", code="ALREADY_APPLIED"
         )
+    await engine.open_for_applicant(session, opportunity, learner_id, outcome, now=now)
     await audit.record(
         session,
         "application.submitted",

@@ -253,14 +253,29 @@ async def _complete(
     return [(stack.id, i) for i in new]
 
 
+async def open_for_applicant(
+    session: AsyncSession,
+    opportunity: Opportunity,
+    learner_id: int,
+    outcome: rules.Outcome,
+    *,
+    now: datetime,
+) -> None:
+    """A learner applying on a rule met before the worker's job ran: record the unlock now,
+    so a later revocation re-locks it and flags the application."""
+    await _open(session, opportunity, {learner_id: outcome}, now=now, settings=None)
+
+
 async def _open(
     session: AsyncSession,
     opportunity: Opportunity,
     met: dict[int, rules.Outcome],
     *,
     now: datetime,
-    settings: Settings,
+    settings: Settings | None,
 ) -> list[tuple[int, int]]:
+    """Open the door for these learners; notify those for whom it was not open (unless
+    `settings` is None: the learner is applying, and knows)."""
     if not met:
         return []
     upsert = insert(Unlock)
@@ -300,7 +315,8 @@ async def _open(
             )
             .values(flagged_at=None, flag_reason=None)
         )
-        await _notify(session, opportunity, opened, "gate_unlocked", {}, settings=settings)
+        if settings is not None:
+            await _notify(session, opportunity, opened, "gate_unlocked", {}, settings=settings)
     return [(opportunity.id, i) for i in opened]
 
 
