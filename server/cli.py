@@ -84,14 +84,16 @@ def _demo_people() -> None:
     if not settings.is_development:
         return
     from server.db import make_engine, make_sessionmaker, session_scope
-    from server.demo import badges, people
+    from server.demo import badges, people, stacks
 
     async def ensure() -> tuple[list[people.DemoPerson], badges.DemoBadges | None]:
         engine = make_engine(settings)
         try:
             async with session_scope(make_sessionmaker(engine)) as session:
                 made = await people.ensure(session)
-                return made, await badges.ensure(session, now=datetime.now(UTC))
+                demo_badges = await badges.ensure(session, now=datetime.now(UTC))
+                await stacks.ensure(session, now=datetime.now(UTC))
+                return made, demo_badges
         finally:
             await engine.dispose()
 
