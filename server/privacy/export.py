@@ -24,6 +24,7 @@ from server.models import (
     WebSession,
 )
 from server.privacy import consent, guardians, learners
+from server.stacks import applications, progress
 
 FORMAT = "citylearn-export/1"
 
@@ -105,6 +106,25 @@ async def export_person(
         "importedBadges": [
             {"source": i.source, "valid": i.valid, "badge": i.badge_name, "issuer": i.issuer_name}
             for i in await backpack.imported_of(session, user_id)
+        ],
+        "unlocks": [
+            {
+                "opportunity": o.title,
+                "unlockedAt": _when(u.unlocked_at),
+                "relockedAt": _when(u.relocked_at),
+                "relockReason": u.relock_reason,
+            }
+            for u, o in await progress.unlocks_of(session, user_id)
+        ],
+        "applications": [
+            {
+                "opportunity": title,
+                "status": a.status,
+                "sharedBadges": [str(i) for i in a.shared_assertion_ids],
+                "message": a.message,
+                "appliedAt": _when(a.created_at),
+            }
+            for a, title in await applications.of_learner(session, user_id)
         ],
         "sessions": [],
         "activity": [],

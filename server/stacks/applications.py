@@ -7,7 +7,8 @@ Rules, in one place:
 - the learner chooses which of their own valid badges the employer sees. Sharing needs
   the share-with-employers consent: under 13 only a guardian gives it (until then they
   may apply without sharing); from 13, choosing to share is the learner's consent;
-- managers of the listing's organization see the applicants (only what each shared), and
+- managers of the listing's organization see the applicants (only what each shared, and
+  only while the consent to share stands: withdrawing it hides the badges again), and
   accept, waitlist or decline; accepted applications never exceed the listing's capacity;
 - ranking: the rule still met first (a badge revoked after applying flags the
   application), then the number of preferred badges shared, then the newest shared
@@ -318,6 +319,9 @@ class Applicant:
     display_name: str
     shared: list[SharedBadge]
     rule_met: bool
+    # The learner (or their guardian) withdrew consent to share since applying: the
+    # badges they chose are hidden again.
+    sharing_withdrawn: bool = False
 
     @property
     def preferred_count(self) -> int:
@@ -367,10 +371,14 @@ async def applicants(
         ).all():
             badges[assertion.id] = (assertion, badge_class, issuer)
     preferred = set(found.gate.preferred_badge_class_ids)
+    sharing = await consent.holders(
+        session, [a.learner_id for a, _ in rows], ConsentPurpose.SHARE_WITH_EMPLOYERS
+    )
     result = []
     for application, name in rows:
         shared = []
-        for assertion_id in application.shared_assertion_ids:
+        withdrawn = bool(application.shared_assertion_ids) and application.learner_id not in sharing
+        for assertion_id in [] if withdrawn else application.shared_assertion_ids:
             if assertion_id not in badges:
                 continue  # deleted with its issuer
             assertion, badge_class, issuer = badges[assertion_id]
@@ -388,7 +396,9 @@ async def applicants(
                     badge_class.id in preferred,
                 )
             )
-        result.append(Applicant(application, name, shared, application.flagged_at is None))
+        result.append(
+            Applicant(application, name, shared, application.flagged_at is None, withdrawn)
+        )
     return sorted(result, key=rank_key)
 
 

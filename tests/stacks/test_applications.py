@@ -255,7 +255,7 @@ async def test_employers_see_applicants_ranked_with_only_what_they_shared(
                 )
             held["hidden"] = await award(s, made, hidden, learner)
             people_by_name[name] = (learner, held)
-        for name, (learner, held) in people_by_name.items():
+        for learner, held in people_by_name.values():
             chosen = [v for k, v in held.items() if k != "hidden"]
             await applications.apply(
                 s, _as(learner), kitchen.id, shared=chosen, message=None, now=start
@@ -311,3 +311,39 @@ async def test_employers_see_applicants_ranked_with_only_what_they_shared(
                 now=now(),
                 public_url=settings.public_url,
             )
+
+
+async def test_withdrawing_consent_hides_what_was_shared_and_the_export_lists_it(
+    sessionmaker: Sessions, settings: Settings
+) -> None:
+    from server.privacy import export, learners
+
+    async with session_scope(sessionmaker) as s:
+        made = await issuer(s)
+        key = await badge_class(s, made, name="Lab safety")
+        boss = await employer(s)
+        lab = await gated_listing(s, boss, {"badge": key.id}, title="Lab assistant")
+        teen = await people.learner(s, "Tia", age=16)
+        held = await award(s, made, key, teen)
+        await applications.apply(s, _as(teen), lab.id, shared=[held], message="Hi", now=now())
+    async with sessionmaker() as s:
+        (seen,) = await applications.applicants(s, boss.actor, lab.id, now=now())
+        assert [b.assertion_id for b in seen.shared] == [held] and not seen.sharing_withdrawn
+    async with session_scope(sessionmaker) as s:
+        assert await learners.withdraw_consent(
+            s, _as(teen), teen.id, ConsentPurpose.SHARE_WITH_EMPLOYERS, now=now()
+        )
+    async with session_scope(sessionmaker) as s:
+        (seen,) = await applications.applicants(s, boss.actor, lab.id, now=now())
+        assert seen.shared == [] and seen.sharing_withdrawn
+        document = await export.export_person(s, _as(teen), teen.id, now=now())
+    assert document["applications"] == [
+        {
+            "opportunity": "Lab assistant",
+            "status": "submitted",
+            "sharedBadges": [str(held)],
+            "message": "Hi",
+            "appliedAt": document["applications"][0]["appliedAt"],
+        }
+    ]
+    assert [u["opportunity"] for u in document["unlocks"]] == ["Lab assistant"]
