@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -178,10 +178,7 @@ async def evaluate_learner(
     if not targets:
         return Applied()
     held = {learner_id: await holdings.of_learner(session, learner_id, now=now)}
-    done = Applied()
-    for target in targets:
-        done.add(await apply(session, target, held, now=now, settings=settings))
-    return done
+    return await apply_all(session, targets, held, now=now, settings=settings)
 
 
 async def apply(
@@ -193,16 +190,37 @@ async def apply(
     settings: Settings,
 ) -> Applied:
     """Evaluate one rule for these learners (their holdings given) and apply the changes."""
-    outcomes = {learner: rules.evaluate(target.rule, h) for learner, h in held.items()}
-    met = {learner: o for learner, o in outcomes.items() if o.met}
-    unmet = [learner for learner, o in outcomes.items() if not o.met]
-    done = Applied(evaluated=len(outcomes))
-    if target.stack is not None:
-        done.completed = await _complete(session, target.stack, sorted(met), now=now)
-        return done
-    assert target.opportunity is not None
-    done.opened = await _open(session, target.opportunity, met, now=now, settings=settings)
-    done.closed = await _close(session, target.opportunity, unmet, held, now=now, settings=settings)
+    return await apply_all(session, [target], held, now=now, settings=settings)
+
+
+async def apply_all(
+    session: AsyncSession,
+    targets: Sequence[Target],
+    held: dict[int, list[rules.Held]],
+    *,
+    now: datetime,
+    settings: Settings,
+) -> Applied:
+    """Evaluate these rules for these learners and apply the changes: a handful of
+    statements for all the gates together, however many there are."""
+    done = Applied()
+    met: list[tuple[Opportunity, int, rules.Outcome]] = []
+    unmet: list[tuple[Opportunity, int]] = []
+    for target in targets:
+        outcomes = {learner: rules.evaluate(target.rule, h) for learner, h in held.items()}
+        done.evaluated += len(outcomes)
+        if target.stack is not None:
+            completing = sorted(learner for learner, o in outcomes.items() if o.met)
+            done.completed += await _complete(session, target.stack, completing, now=now)
+            continue
+        assert target.opportunity is not None
+        for learner, outcome in outcomes.items():
+            if outcome.met:
+                met.append((target.opportunity, learner, outcome))
+            else:
+                unmet.append((target.opportunity, learner))
+    done.opened = await _open(session, met, now=now, settings=settings)
+    done.closed = await _close(session, unmet, held, now=now, settings=settings)
     return done
 
 
@@ -263,19 +281,18 @@ async def open_for_applicant(
 ) -> None:
     """A learner applying on a rule met before the worker's job ran: record the unlock now,
     so a later revocation re-locks it and flags the application."""
-    await _open(session, opportunity, {learner_id: outcome}, now=now, settings=None)
+    await _open(session, [(opportunity, learner_id, outcome)], now=now, settings=None)
 
 
 async def _open(
     session: AsyncSession,
-    opportunity: Opportunity,
-    met: dict[int, rules.Outcome],
+    met: list[tuple[Opportunity, int, rules.Outcome]],
     *,
     now: datetime,
     settings: Settings | None,
 ) -> list[tuple[int, int]]:
-    """Open the door for these learners; notify those for whom it was not open (unless
-    `settings` is None: the learner is applying, and knows)."""
+    """Open these doors (opportunity, learner); notify those for whom one was not open
+    (unless `settings` is None: the learner is applying, and knows)."""
     if not met:
         return []
     upsert = insert(Unlock)
@@ -289,59 +306,62 @@ async def _open(
             "openings": Unlock.openings + 1,
         },
         where=Unlock.relocked_at.is_not(None),  # an open unlock stays as it is: no 2nd notice
-    ).returning(Unlock.learner_id)
-    opened = list(
-        await session.scalars(
-            statement,
-            [
-                {
-                    "learner_id": learner,
-                    "opportunity_id": opportunity.id,
-                    "unlocked_at": now,
-                    "holding": sorted(outcome.holding),
-                }
-                for learner, outcome in sorted(met.items())
-            ],
+    ).returning(Unlock.opportunity_id, Unlock.learner_id)
+    rows = [
+        {
+            "learner_id": learner,
+            "opportunity_id": opportunity.id,
+            "unlocked_at": now,
+            "holding": sorted(outcome.holding),
+        }
+        for opportunity, learner, outcome in sorted(met, key=lambda m: (m[0].id, m[1]))
+    ]
+    opened = [(o, learner) for o, learner in (await session.execute(statement, rows)).all()]
+    if not opened:
+        return []
+    # An application flagged when it re-locked is in good standing again.
+    await session.execute(
+        update(Application)
+        .where(
+            tuple_(Application.opportunity_id, Application.learner_id).in_(opened),
+            Application.flagged_at.is_not(None),
         )
+        .values(flagged_at=None, flag_reason=None)
     )
-    if opened:
-        # An application flagged when it re-locked is in good standing again.
-        await session.execute(
-            update(Application)
-            .where(
-                Application.opportunity_id == opportunity.id,
-                Application.learner_id.in_(opened),
-                Application.flagged_at.is_not(None),
+    if settings is not None:
+        by_id = {opportunity.id: opportunity for opportunity, _, _ in met}
+        for opportunity_id in sorted({o for o, _ in opened}):
+            learners = [learner for o, learner in opened if o == opportunity_id]
+            await _notify(
+                session, by_id[opportunity_id], learners, "gate_unlocked", {}, settings=settings
             )
-            .values(flagged_at=None, flag_reason=None)
-        )
-        if settings is not None:
-            await _notify(session, opportunity, opened, "gate_unlocked", {}, settings=settings)
-    return [(opportunity.id, i) for i in opened]
+    return opened
 
 
 async def _close(
     session: AsyncSession,
-    opportunity: Opportunity,
-    learner_ids: list[int],
+    unmet: list[tuple[Opportunity, int]],
     held: dict[int, list[rules.Held]],
     *,
     now: datetime,
     settings: Settings,
 ) -> list[tuple[int, int]]:
-    if not learner_ids:
+    """Close the open ones among these doors, saying why, and flag their applications."""
+    if not unmet:
         return []
+    by_id = {opportunity.id: opportunity for opportunity, _ in unmet}
     open_rows = (
         await session.execute(
-            select(Unlock.learner_id, Unlock.holding).where(
-                Unlock.opportunity_id == opportunity.id,
-                Unlock.learner_id.in_(learner_ids),
+            select(Unlock.opportunity_id, Unlock.learner_id, Unlock.holding).where(
+                tuple_(Unlock.opportunity_id, Unlock.learner_id).in_(
+                    [(o.id, learner) for o, learner in unmet]
+                ),
                 Unlock.relocked_at.is_(None),
             )
         )
     ).all()
-    closed: list[tuple[int, list[dict[str, Any]]]] = []
-    for learner, holding in open_rows:
+    closed: list[tuple[int, int]] = []
+    for opportunity_id, learner, holding in open_rows:
         still = {h.badge_class_id for h in held.get(learner, [])}
         lost = await _why_lost(session, learner, [b for b in holding if b not in still])
         reason = describe_loss(lost)
@@ -349,27 +369,32 @@ async def _close(
             update(Unlock)
             .where(
                 Unlock.learner_id == learner,
-                Unlock.opportunity_id == opportunity.id,
+                Unlock.opportunity_id == opportunity_id,
                 Unlock.relocked_at.is_(None),
             )
             .values(relocked_at=now, relock_reason=reason)
             .returning(Unlock.learner_id)
         )
-        if changed is not None:
-            closed.append((learner, lost))
-            await session.execute(
-                update(Application)
-                .where(
-                    Application.opportunity_id == opportunity.id,
-                    Application.learner_id == learner,
-                )
-                .values(flagged_at=now, flag_reason=reason)
+        if changed is None:
+            continue
+        closed.append((opportunity_id, learner))
+        await session.execute(
+            update(Application)
+            .where(
+                Application.opportunity_id == opportunity_id,
+                Application.learner_id == learner,
             )
-    for learner, lost in closed:
-        await _notify(
-            session, opportunity, [learner], "gate_relocked", {"lost": lost}, settings=settings
+            .values(flagged_at=now, flag_reason=reason)
         )
-    return [(opportunity.id, i) for i, _ in closed]
+        await _notify(
+            session,
+            by_id[opportunity_id],
+            [learner],
+            "gate_relocked",
+            {"lost": lost},
+            settings=settings,
+        )
+    return closed
 
 
 async def _why_lost(
