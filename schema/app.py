@@ -26,12 +26,13 @@ from schema.limits import extensions
 from schema.listing_mutations import ListingMutation
 from schema.mutations import Mutation as AccountMutation
 from schema.query import Query as SearchQuery
+from schema.stack_mutations import StackMutation, StackQuery
 from schema.types import Opportunity, Organization
 from server.authz import ANONYMOUS
 from server.settings import Settings
 
-Query = merge_types("Query", (SearchQuery, AccountQuery, BadgeQuery))
-Mutation = merge_types("Mutation", (AccountMutation, ListingMutation, BadgeMutation))
+Query = merge_types("Query", (SearchQuery, AccountQuery, BadgeQuery, StackQuery))
+Mutation = merge_types("Mutation", (AccountMutation, ListingMutation, BadgeMutation, StackMutation))
 
 
 class CityLearnSchema(strawberry.Schema):

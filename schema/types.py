@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -16,6 +16,9 @@ from schema.context import Context
 from schema.enums import Accessibility, Delivery, OpportunityKind, OrganizationKind
 from server.catalog.reads import ListingView, OrganizationView, PlaceView, SessionView
 from server.models import Topic as TopicRow
+
+if TYPE_CHECKING:
+    from schema.stack_types import GateType
 
 MAX_SESSIONS_PER_LISTING = 100
 
@@ -219,6 +222,19 @@ class Opportunity(relay.Node):
         ):
             return self.upcoming[:limit]
         return self._load_sessions(info, include_past, limit)
+
+    @strawberry.field(
+        description="What it takes to apply when badges gate the listing (null when anyone "
+        "may): shown to everyone; `locked` and the rest are for you."
+    )
+    async def gate(
+        self, info: Info[Context, None]
+    ) -> Annotated[GateType, strawberry.lazy("schema.stack_types")] | None:
+        from schema.stack_types import GateType  # it builds on these types
+
+        context = info.context
+        view = await context.loaders.gate_by_opportunity.load((self.id, context.actor.user_id))
+        return GateType.from_view(view) if view is not None else None
 
     async def _load_sessions(
         self, info: Info[Context, None], include_past: bool, limit: int

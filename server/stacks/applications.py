@@ -60,15 +60,25 @@ class Gated:
     rule: rules.Rule
 
 
-async def gated(session: AsyncSession, opportunity_id: int, *, lock: bool = False) -> Gated:
-    stmt = select(OpportunityGate).where(OpportunityGate.opportunity_id == opportunity_id)
-    if lock:  # deciding on applications one at a time keeps capacity exact
-        stmt = stmt.with_for_update()
-    gate = (await session.scalars(stmt)).first()
+async def gated(session: AsyncSession, opportunity_id: int) -> Gated:
+    gate = await session.get(OpportunityGate, opportunity_id)
     opportunity = await session.get(Opportunity, opportunity_id)
     if gate is None or opportunity is None:
         raise NotFound("no such gated opportunity", field="opportunityId")
     return Gated(opportunity, gate, await definitions.gate_rule(session, gate))
+
+
+async def _employers_listing(
+    session: AsyncSession, actor: Actor, opportunity_id: int, *, lock: bool = False
+) -> tuple[Opportunity, OpportunityGate | None]:
+    """The listing applications were made to, gated or not any more (removing a gate keeps
+    its applications for the employer to decide)."""
+    # Locked while deciding: decisions on one listing go one at a time, so capacity holds.
+    opportunity = await session.get(Opportunity, opportunity_id, with_for_update=lock)
+    if opportunity is None:
+        raise NotFound("no such listing", field="opportunityId")
+    require_employer(actor, opportunity)
+    return opportunity, await session.get(OpportunityGate, opportunity_id)
 
 
 async def _learner(session: AsyncSession, user_id: int) -> tuple[User, LearnerProfile]:
@@ -248,13 +258,12 @@ async def decide(
     if status not in DECISIONS:
         raise InvalidInput("accept, waitlist or decline", field="status")
     application = await _application(session, application_id)
-    found = await gated(session, application.opportunity_id, lock=True)
-    require_employer(actor, found.opportunity)
+    opportunity, _ = await _employers_listing(session, actor, application.opportunity_id, lock=True)
     application = await _application(session, application_id, lock=True)
     if application.status == ApplicationStatus.WITHDRAWN.value:
         raise Conflict("the learner withdrew this application", code="WITHDRAWN")
     if status is ApplicationStatus.ACCEPTED and application.status != status.value:
-        capacity = found.opportunity.capacity
+        capacity = opportunity.capacity
         accepted = await accepted_count(session, application.opportunity_id)
         if capacity is not None and accepted >= capacity:
             raise Conflict(
@@ -265,7 +274,7 @@ async def decide(
     if application.status != status.value:
         application.status = status.value
         application.decided_at, application.decided_by = now, actor.user_id
-        await _tell(session, application, found.opportunity, status, public_url)
+        await _tell(session, application, opportunity, status, public_url)
         await audit.record(
             session,
             "application.decided",
@@ -346,8 +355,7 @@ async def applicants(
     session: AsyncSession, actor: Actor, opportunity_id: int, *, now: datetime
 ) -> list[Applicant]:
     """The listing's applications (withdrawn ones left out), best first."""
-    found = await gated(session, opportunity_id)
-    require_employer(actor, found.opportunity)
+    _, gate = await _employers_listing(session, actor, opportunity_id)
     rows = (
         await session.execute(
             select(Application, User.display_name)
@@ -370,7 +378,7 @@ async def applicants(
             )
         ).all():
             badges[assertion.id] = (assertion, badge_class, issuer)
-    preferred = set(found.gate.preferred_badge_class_ids)
+    preferred = set(gate.preferred_badge_class_ids) if gate is not None else set()
     sharing = await consent.holders(
         session, [a.learner_id for a, _ in rows], ConsentPurpose.SHARE_WITH_EMPLOYERS
     )

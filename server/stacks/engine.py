@@ -82,12 +82,6 @@ class Applied:
     closed: list[tuple[int, int]] = field(default_factory=list)
     evaluated: int = 0
 
-    def add(self, other: Applied) -> None:
-        self.completed += other.completed
-        self.opened += other.opened
-        self.closed += other.closed
-        self.evaluated += other.evaluated
-
 
 async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
     owners = (

@@ -10,6 +10,7 @@ right role. Partner-system tokens are tried where an organization is involved.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from server.db import session_scope
 from server.models import AuditEvent, BadgeClass, Feed, ImportRun, Membership, User
 from server.models.enums import ApiScope, AwardMethod, StaffRole
 from server.settings import Settings
+from server.stacks import applications, definitions
 from tests import builders
 from tests.accounts import people
 from tests.accounts.people import ANONYMOUS, Caller
@@ -64,7 +66,9 @@ async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
         w.callers["admin"] = await people.signed_in(
             s, await people.person(s, "Ada", admin=True), settings
         )
-        w.callers["learner"] = await people.signed_in(s, await people.learner(s), settings)
+        learner = await people.learner(s)
+        w.ids["learner"] = learner.id
+        w.callers["learner"] = await people.signed_in(s, learner, settings)
         _, other_guardian = await people.child_with_guardian(s)
         w.callers["guardian"] = await people.signed_in(s, other_guardian, settings)
         subject = await people.learner(s, "Sol", age=15)
@@ -92,6 +96,14 @@ async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
         designer = await people.staff(s, org, StaffRole.MANAGER, "Designer")
         w.ids["designer"] = designer.id
         w.ids["badge_class"] = (await _new_badge_class(s, w)).id
+        # Stacks and gates: the organization's gating token, another's; the learner holds
+        # the badge class, so a gate on it is open for them; a gated listing to read.
+        _, secret = await people.token(s, org, ApiScope.GATED_WRITE)
+        w.callers["gated_token"] = people.bearer(secret, "gating token of the organization")
+        _, secret = await people.token(s, other, ApiScope.GATED_WRITE)
+        w.callers["other_gated_token"] = people.bearer(secret, "gating token of another")
+        await _award_to(s, w, learner.email)
+        w.ids["gated"] = await _new_gated_listing(s, w)
     return w
 
 
@@ -109,6 +121,28 @@ async def _new_badge_class(s: AsyncSession, w: World) -> BadgeClass:
             criteria_narrative="Be there.",
         ),
     )
+
+
+def _designer(w: World) -> Actor:
+    return Actor(user_id=w.ids["designer"], roles={w.ids["org"]: StaffRole.MANAGER})
+
+
+async def _new_listing(s: AsyncSession, w: World) -> int:
+    org = await s.get(builders.Organization, w.ids["org"])
+    assert org is not None
+    place = await builders.create_place(s, org, builders.OTHER_POINT)
+    listing = await builders.create_opportunity(
+        s, org, place, builders.OTHER_POINT, title="Matrix Internship", min_age=14, max_age=24
+    )
+    return listing.id
+
+
+async def _new_gated_listing(s: AsyncSession, w: World) -> int:
+    listing = await _new_listing(s, w)
+    await definitions.set_gate(
+        s, _designer(w), listing, definitions.GateInput(rule={"badge": w.ids["badge_class"]})
+    )
+    return listing
 
 
 Variables = Callable[[AsyncSession, World], Awaitable[dict[str, Any]]]
@@ -613,6 +647,171 @@ BADGE_OPERATIONS = [
 ]
 
 
+# --- stacks, gates, applications ---------------------------------------------------------
+STACK_INPUT = 'input: {name: "Matrix Stack", rule: $rule}'
+
+
+async def _stack_org(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {**await _org(s, w), "rule": json.dumps({"all_of": [{"badge": w.ids["badge_class"]}]})}
+
+
+async def _new_stack(s: AsyncSession, w: World, badge_class_id: int) -> int:
+    stack = await definitions.create_stack(
+        s,
+        _designer(w),
+        w.ids["org"],
+        definitions.StackInput(name=people.unique("Stack"), rule={"badge": badge_class_id}),
+    )
+    return stack.id
+
+
+async def _fresh_stack(s: AsyncSession, w: World) -> dict[str, Any]:
+    stack = await _new_stack(s, w, w.ids["badge_class"])
+    return {"id": gid("Stack", stack), "rule": json.dumps({"badge": w.ids["badge_class"]})}
+
+
+async def _fresh_stack_id(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("Stack", await _new_stack(s, w, w.ids["badge_class"]))}
+
+
+async def _fresh_listing(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {
+        "id": gid("Opportunity", await _new_listing(s, w)),
+        "rule": json.dumps({"badge": w.ids["badge_class"]}),
+    }
+
+
+async def _fresh_gated(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("Opportunity", await _new_gated_listing(s, w))}
+
+
+async def _gated(s: AsyncSession, w: World) -> dict[str, Any]:
+    return {"id": gid("Opportunity", w.ids["gated"])}
+
+
+async def _mapped_class(s: AsyncSession, w: World) -> dict[str, Any]:
+    # A badge class one of the organization's stacks names, and a badge from elsewhere.
+    badge_class = await _new_badge_class(s, w)
+    await _new_stack(s, w, badge_class.id)
+    return {
+        "id": gid("BadgeClass", badge_class.id),
+        "achievement": f"https://elsewhere.example.org/achievements/{people.unique('a')}",
+    }
+
+
+async def _fresh_application(s: AsyncSession, w: World) -> dict[str, Any]:
+    listing = await _new_gated_listing(s, w)
+    application = await applications.apply(
+        s, Actor(user_id=w.ids["learner"]), listing, shared=[], message=None, now=_now()
+    )
+    return {"id": gid("Application", application.id)}
+
+
+STACK_OPERATIONS = [
+    Operation(
+        "stackCreate",
+        f"mutation($org: ID!, $rule: String!) {{ stackCreate(organizationId: $org, {STACK_INPUT}) "
+        "{ stack { id } errors { code } } }",
+        _stack_org,
+        allowed=("manager", "owner", "admin"),
+        denied=(*PEOPLE, "issuer", "token", "gated_token", "other_token"),
+        payload="stackCreate",
+    ),
+    Operation(
+        "stackUpdate",
+        f"mutation($id: ID!, $rule: String!) {{ stackUpdate(stackId: $id, {STACK_INPUT}) "
+        "{ stack { id } errors { code } } }",
+        _fresh_stack,
+        allowed=("manager", "admin"),
+        denied=(*PEOPLE, "issuer", "gated_token"),
+        payload="stackUpdate",
+    ),
+    Operation(
+        "stackArchive",
+        "mutation($id: ID!) { stackArchive(stackId: $id) { stack { status } errors { code } } }",
+        _fresh_stack_id,
+        allowed=("manager", "admin"),
+        denied=(*PEOPLE, "issuer", "gated_token"),
+        payload="stackArchive",
+    ),
+    Operation(
+        "gateSet",
+        "mutation($id: ID!, $rule: String!) { gateSet(opportunityId: $id, input: {rule: $rule}) "
+        "{ gate { locked } errors { code } } }",
+        _fresh_listing,
+        allowed=("manager", "gated_token", "admin"),
+        denied=(*PEOPLE, "issuer", "token", "other_gated_token"),
+        payload="gateSet",
+    ),
+    Operation(
+        "gateRemove",
+        "mutation($id: ID!) { gateRemove(opportunityId: $id) { opportunityId errors { code } } }",
+        _fresh_gated,
+        allowed=("manager", "gated_token", "admin"),
+        denied=(*PEOPLE, "issuer", "token", "other_gated_token"),
+        payload="gateRemove",
+    ),
+    Operation(
+        "badgeEquivalenceAdd",
+        "mutation($id: ID!, $achievement: String) { badgeEquivalenceAdd(badgeClassId: $id, "
+        "achievementId: $achievement) { equivalence { id } errors { code } } }",
+        _mapped_class,
+        allowed=("manager", "owner", "admin"),
+        denied=(*PEOPLE, "issuer", "token", "gated_token"),
+        payload="badgeEquivalenceAdd",
+    ),
+    Operation(
+        "applicationSubmit",
+        "mutation($id: ID!) { applicationSubmit(opportunityId: $id) "
+        "{ application { status } errors { code } } }",
+        _fresh_gated,
+        allowed=("learner",),
+        denied=("anonymous", "guardian", "other_staff", "owner", "token", "gated_token"),
+        payload="applicationSubmit",
+    ),
+    Operation(
+        "applicationWithdraw",
+        "mutation($id: ID!) { applicationWithdraw(applicationId: $id) "
+        "{ application { status } errors { code } } }",
+        _fresh_application,
+        allowed=("learner",),
+        denied=("anonymous", "guardian", "other_staff", "subject", "manager", "gated_token"),
+        payload="applicationWithdraw",
+    ),
+    Operation(
+        "applicationDecide",
+        "mutation($id: ID!) { applicationDecide(applicationId: $id, status: WAITLISTED) "
+        "{ application { status } errors { code } } }",
+        _fresh_application,
+        allowed=("manager", "owner"),
+        denied=(*PEOPLE, "issuer", "admin", "token", "gated_token"),
+        payload="applicationDecide",
+    ),
+    *(
+        Operation(
+            name,
+            document,
+            lambda s, w: _none(),
+            allowed=("learner", "child"),
+            denied=("anonymous", "token", "gated_token"),
+        )
+        for name, document in (
+            ("myStacks", "{ myStacks { stacks { name } gates { name } } }"),
+            ("myUnlocks", "{ myUnlocks { title } }"),
+            ("nextBestBadges", "{ nextBestBadges { badge { name } } }"),
+            ("myApplications", "{ myApplications { status } }"),
+        )
+    ),
+    Operation(
+        "gateApplicants",
+        "query($id: ID!) { gateApplicants(opportunityId: $id) { displayName ruleMet } }",
+        _gated,
+        allowed=("manager", "owner"),
+        denied=(*PEOPLE, "issuer", "admin", "token", "gated_token"),
+    ),
+]
+
+
 async def _awards_variables(w: World) -> dict[str, Any]:
     return {
         "org": gid("Organization", w.ids["org"]),
@@ -643,6 +842,7 @@ OPERATIONS += [
     op if op.payload or op.document.startswith("{") else dataclasses.replace(op, payload=_field(op))
     for op in BADGE_OPERATIONS
 ]
+OPERATIONS += STACK_OPERATIONS
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.name for op in OPERATIONS])

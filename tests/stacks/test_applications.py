@@ -347,3 +347,33 @@ async def test_withdrawing_consent_hides_what_was_shared_and_the_export_lists_it
         }
     ]
     assert [u["opportunity"] for u in document["unlocks"]] == ["Lab assistant"]
+
+
+async def test_removing_the_gate_keeps_its_applications_for_the_employer(
+    sessionmaker: Sessions, settings: Settings
+) -> None:
+    from server.stacks import definitions
+
+    async with session_scope(sessionmaker) as s:
+        made = await issuer(s)
+        key = await badge_class(s, made, name="Stage crew")
+        boss = await employer(s)
+        theater = await gated_listing(s, boss, {"badge": key.id}, title="Theater internship")
+        teen = await people.learner(s, "Tom")
+        await award(s, made, key, teen)
+        sent = await applications.apply(
+            s, _as(teen), theater.id, shared=[], message=None, now=now()
+        )
+        await definitions.remove_gate(s, boss.actor, theater.id)
+    async with session_scope(sessionmaker) as s:
+        (seen,) = await applications.applicants(s, boss.actor, theater.id, now=now())
+        assert seen.application.id == sent.id
+        decided = await applications.decide(
+            s,
+            boss.actor,
+            sent.id,
+            ApplicationStatus.ACCEPTED,
+            now=now(),
+            public_url=settings.public_url,
+        )
+        assert decided.status == "accepted"
