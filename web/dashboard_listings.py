@@ -33,7 +33,7 @@ from server.catalog import service as catalog
 from server.catalog.imports import Rejection, import_records
 from server.catalog.records import MAX_DESCRIPTION, ListingRecord, PlaceRecord
 from server.errors import DomainError, InvalidInput, NotFound
-from server.models import Feed, Opportunity, Place, Topic
+from server.models import Feed, Opportunity, OpportunityGate, Place, Topic
 from server.models.enums import Accessibility, Delivery, OpportunityKind, OpportunityStatus
 from web.dashboard_kit import (
     DashboardOrg,
@@ -240,6 +240,14 @@ async def listings(request: Request, ctx: PageContext, actor: Actor) -> Response
     async with ctx.sessionmaker() as session:
         rows, has_next = await _rows(session, dorg.org.id, status, page, ctx.now)
         counts = await _counts(session, dorg.org.id)
+        # Gated listings link to their applicants (web/dashboard_stacks.py).
+        gated = set(
+            await session.scalars(
+                select(OpportunityGate.opportunity_id).where(
+                    OpportunityGate.opportunity_id.in_([r.id for r in rows])
+                )
+            )
+        )
 
     def page_url(n: int) -> str:
         params = [f"status={status}"] if status else []
@@ -254,6 +262,7 @@ async def listings(request: Request, ctx: PageContext, actor: Actor) -> Response
         org=dorg.org,
         section="listings",
         rows=rows,
+        gated=gated,
         counts=counts,
         total=sum(counts.values()),
         status=status,

@@ -11,6 +11,7 @@ from server.accounts import age, passwords
 from server.badges import awards, claims, classes, roster
 from server.catalog.schedule import MAX_SESSIONS
 from server.errors import DomainError
+from server.stacks import applications, definitions
 
 # Codes that name one situation each.
 BY_CODE: dict[str, str] = {
@@ -37,6 +38,17 @@ BY_CODE: dict[str, str] = {
     "IDEMPOTENCY_KEY_REUSED": "err.key_reused",
     "REVIEWED": "err.reviewed",
     "PENDING": "err.submission_pending",
+    # stacks: partner pages (server/stacks/definitions.py, applications.py)
+    "STACK_IN_USE": "err.stacks.in_use",
+    "FULL": "err.stacks.full",
+    "WITHDRAWN": "err.stacks.withdrawn",
+    "ALREADY_APPLIED": "err.stacks.already_applied",
+    "CLOSED": "err.stacks.closed",
+    # stacks: learner pages (server/stacks/applications.py: applying; the rest is above)
+    "LOCKED": "err.stack_locked",
+    "TOO_YOUNG": "err.stack_too_young",
+    "SHARING_NEEDS_CONSENT": "err.sharing_needs_consent",
+    "NOT_A_LEARNER": "err.not_a_learner",
 }
 
 # Message beginnings (the parts before any value an f-string fills in).
@@ -145,6 +157,35 @@ BY_MESSAGE: tuple[tuple[str, str], ...] = (
     ("paste at least one email address", "err.roster_empty"),
     ("this badge class is not awarded by roster", "err.not_by_roster"),
     ("choose one of this organization's listings", "err.not_our_listings"),
+    # stacks: partner pages (server/stacks/definitions.py, rules.py, applications.py). Before
+    # the catch-alls below ("no such ..."). A rule's own parse errors ("rule.all_of[0]: ...")
+    # are told in detail by web/dashboard_stacks.py; "rule" here is their short form.
+    ("rule: no such badge class", "err.stacks.rule_badge"),
+    ("rule: no such competency", "err.stacks.rule_competency"),
+    ("rule", "err.stacks.rule"),
+    ("give the stack a name", "err.stacks.name"),
+    ("the badge a stack awards must be", "err.stacks.award_own"),
+    ("that badge class cannot be awarded now", "err.stacks.award_inactive"),
+    ("listings are gated by this stack", "err.stacks.in_use"),
+    ("choose a stack, or write a rule", "err.stacks.one_rule"),
+    ("that stack is archived", "err.stacks.archived"),
+    (f"at most {definitions.MAX_PREFERRED} preferred badges", "err.stacks.preferred_many"),
+    ("no such badge class:", "err.stacks.preferred_unknown"),
+    ("give the deadline with its time zone", "err.stacks.deadline_zone"),
+    ("this listing was gated at the same moment", "err.stacks.gated_twice"),
+    ("not an achievement id", "err.stacks.achievement_id"),
+    ("give the achievement id or the criteria URL", "err.stacks.equivalence_one"),
+    ("this badge is already mapped", "err.stacks.equivalence_taken"),
+    ("network admins, or managers of a stack that names", "err.stacks.equivalence_who"),
+    ("share at most", "err.stacks.share_many"),
+    ("you can only share your own badges", "err.stacks.share_own"),
+    ("this opportunity is not open", "err.stacks.closed"),
+    ("applications for this opportunity are closed", "err.stacks.closed"),
+    (f"at most {applications.MAX_MESSAGE} characters", "err.stacks.message_long"),
+    ("you already applied", "err.stacks.already_applied"),
+    ("accept, waitlist or decline", "err.stacks.decision"),
+    ("the learner withdrew this application", "err.stacks.withdrawn"),
+    ("at most ", "err.text_long"),
     ("no opportunity", "err.not_found"),
     ("no such", "err.not_found"),
 )
@@ -159,6 +200,10 @@ PARAMS = {
     "err.code_uses": {"max": claims.MOST_USES},
     "err.days_range": {"max": classes.MAX_EXPIRY_DAYS},
     "err.tags": {"max": classes.MAX_TAGS},
+    # stacks: partner pages
+    "err.stacks.preferred_many": {"max": definitions.MAX_PREFERRED},
+    "err.stacks.share_many": {"max": applications.MAX_SHARED},
+    "err.stacks.message_long": {"max": applications.MAX_MESSAGE},
 }
 
 
@@ -186,4 +231,9 @@ def message_key(exc: DomainError) -> tuple[str | None, dict[str, object]]:
         # "a duplicate of listing <external id> (same title, start and place)"
         rest = (exc.message or "")[len("a duplicate of listing ") :]
         params["other"] = rest.rsplit(" (same", 1)[0]
+    # stacks: learner pages
+    if key == "err.stack_too_young":
+        # "this opportunity is for ages <n> and up"
+        digits = [w for w in (exc.message or "").split() if w.isdigit()]
+        params["min"] = digits[0] if digits else ""
     return key, params

@@ -13,7 +13,13 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from server.search.query import MatchCount
-from web import i18n_accounts, i18n_badges, i18n_dashboard
+from web import (
+    i18n_accounts,
+    i18n_badges,
+    i18n_dashboard,
+    i18n_dashboard_stacks,
+    i18n_stacks,
+)
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -352,6 +358,12 @@ ES.update(i18n_dashboard.ES)
 
 EN.update(i18n_badges.EN)
 ES.update(i18n_badges.ES)
+# The partner dashboard's stacks, gates and applicants pages, and rules in words.
+EN.update(i18n_dashboard_stacks.EN)
+ES.update(i18n_dashboard_stacks.ES)
+# The learner's stacks pages, the apply form and the search marker.
+EN.update(i18n_stacks.EN)
+ES.update(i18n_stacks.ES)
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN, "es": ES}
 

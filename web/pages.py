@@ -95,6 +95,19 @@ env = jinja2.Environment(
 env.filters["http_url"] = http_url
 
 
+def _marked(card: str, marker: str) -> Markup:
+    """A result card (the shared result_item macro) with `marker` at the end of its body:
+    the last </div> of the card closes its body."""
+    html = str(card)
+    at = html.rfind("</div>")
+    if at < 0:
+        return Markup(html) + Markup(marker)
+    return Markup(html[:at]) + Markup(marker) + Markup(html[at:])
+
+
+env.filters["marked"] = _marked
+
+
 # -- request context ---------------------------------------------------------------
 
 
@@ -334,6 +347,7 @@ async def search_page(request: Request) -> Response:
                 page = None
         if page is not None:
             results = await load_results(session, page.hits, ctx.now)
+        markers = await _search_markers(request, ctx, session, [r.id for r in results])
     place_label = None
     if form.value("q"):
         found = default_geocoder().geocode(form.value("q"))
@@ -352,7 +366,17 @@ async def search_page(request: Request) -> Response:
         map=map_data(page, results),
         map_json=jsonld.script_json(map_data(page, results) or {}),
         error_keys={e.param: e.message_key for e in form.errors},
+        markers=markers,
     )
+
+
+async def _search_markers(
+    request: Request, ctx: PageContext, session: AsyncSession, ids: list[int]
+) -> dict[int, Any]:
+    """Gated listings on this page of results, marked locked or unlocked for the viewer."""
+    from web import stack_pages  # it imports this module (through web.kit)
+
+    return await stack_pages.search_markers(request, ctx, session, ids)
 
 
 def _opportunity_id(raw: object) -> int | None:
@@ -399,6 +423,21 @@ async def opportunity_page(request: Request) -> Response:
     detail = await _requested_detail(request, ctx)
     if detail is None:
         return await not_found(request)
+    return await opportunity_response(request, ctx, detail)
+
+
+async def opportunity_response(
+    request: Request,
+    ctx: PageContext,
+    detail: Detail,
+    *,
+    status_code: int = 200,
+    apply_form: Any = None,
+) -> Response:
+    """The listing's page; for a gated one also what it takes and, for a learner, where
+    they stand and the apply form (`apply_form`: what they sent, with its errors)."""
+    from web import stack_pages  # it imports this module (through web.kit)
+
     opportunity_id = detail.opportunity.id
     url = ctx.absolute(f"/opportunities/{opportunity_id}")
     org_url = ctx.absolute(f"/organizations/{detail.organization.slug}")
@@ -412,9 +451,11 @@ async def opportunity_page(request: Request) -> Response:
         org_url=org_url,
         lang=ctx.lang,
     )
-    return render(
+    gate = await stack_pages.gate_panel(request, ctx, detail.opportunity, apply_form)
+    response = render(
         ctx,
         "opportunity.html",
+        status_code=status_code,
         d=detail,
         o=detail.opportunity,
         upcoming=detail.sessions[:UPCOMING_ON_DETAIL],
@@ -423,7 +464,11 @@ async def opportunity_page(request: Request) -> Response:
         json_ld=jsonld.script_json(structured),
         directions=_directions(detail.place),
         earnable=await _earnable(ctx, opportunity_id),
+        gate=gate,
     )
+    if gate is not None and gate.viewer != "anonymous":
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 async def _earnable(ctx: PageContext, opportunity_id: int) -> list[BadgeClass]:

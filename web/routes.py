@@ -20,6 +20,7 @@ from web import (
     dashboard_feeds,
     dashboard_import,
     dashboard_listings,
+    dashboard_stacks,
     devmail,
     feeds_out,
     pages,
@@ -27,6 +28,7 @@ from web import (
     profile_pages,
     signin_pages,
     signup_pages,
+    stack_pages,
     staff_pages,
     token_pages,
 )
@@ -107,6 +109,10 @@ account_routes: list[BaseRoute] = [
     Route("/partners/{slug}/imports/{run_id}", dashboard_import.run_page),
     Route("/partners/{slug}/imports/{run_id}/confirm", dashboard_import.confirm, methods=POST),
     Route("/learners/{handle}", profile_pages.profile),
+    # Stacks, the learner's side: progress, applying, withdrawing (web/stack_pages.py).
+    Route("/account/stacks", stack_pages.stacks_page),
+    Route("/account/applications/{application_id}/withdraw", stack_pages.withdraw, methods=POST),
+    Route("/opportunities/{opportunity_id}/apply", stack_pages.apply, methods=POST),
     # Badges: claiming, the backpack, sending in work (web/badge_pages.py) ...
     Route("/claim", badge_pages.claim_start),
     Route("/claim/{code}", badge_pages.claim, methods=GET_POST),
@@ -144,6 +150,32 @@ account_routes: list[BaseRoute] = [
     Route("/partners/{slug}/awards/{award_id}/revoke", dashboard_badges.revoke_award, methods=POST),
     Route("/partners/{slug}/reviews", dashboard_badges.review_queue),
     Route("/partners/{slug}/reviews/{submission_id}", dashboard_badges.review_decide, methods=POST),
+    # Stacks of badges, gates and applicants (web/dashboard_stacks.py).
+    Route("/partners/{slug}/stacks", dashboard_stacks.stack_list),
+    Route("/partners/{slug}/stacks/new", dashboard_stacks.new_stack, methods=GET_POST),
+    Route("/partners/{slug}/stacks/{stack_id}/edit", dashboard_stacks.edit_stack, methods=GET_POST),
+    Route(
+        "/partners/{slug}/stacks/{stack_id}/archive", dashboard_stacks.archive_stack, methods=POST
+    ),
+    Route(
+        "/partners/{slug}/stacks/{stack_id}/equivalences",
+        dashboard_stacks.add_equivalence,
+        methods=POST,
+    ),
+    Route(
+        "/partners/{slug}/listings/{listing_id}/gate", dashboard_stacks.gate_page, methods=GET_POST
+    ),
+    Route(
+        "/partners/{slug}/listings/{listing_id}/gate/remove",
+        dashboard_stacks.remove_gate,
+        methods=POST,
+    ),
+    Route("/partners/{slug}/listings/{listing_id}/applicants", dashboard_stacks.applicants_page),
+    Route(
+        "/partners/{slug}/applications/{application_id}/decide",
+        dashboard_stacks.decide,
+        methods=POST,
+    ),
     Route("/admin/organizations", admin_pages.organizations),
     Route("/admin/organizations/{organization_id}/approve", admin_pages.approve, methods=POST),
     Route("/admin/organizations/{organization_id}/decline", admin_pages.decline, methods=POST),

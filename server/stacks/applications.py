@@ -390,10 +390,13 @@ async def applicants(
             if assertion_id not in badges:
                 continue  # deleted with its issuer
             assertion, badge_class, issuer = badges[assertion_id]
-            if assertion.revoked_at is not None or assertion.recipient_user_id != (
-                application.learner_id
+            expired = assertion.expires_at is not None and assertion.expires_at <= now
+            if (
+                assertion.revoked_at is not None
+                or expired
+                or assertion.recipient_user_id != application.learner_id
             ):
-                continue  # revoked since: no longer shown as held
+                continue  # revoked or expired since: no longer shown as held
             shared.append(
                 SharedBadge(
                     assertion.id,

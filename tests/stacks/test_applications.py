@@ -8,13 +8,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.authz import Actor
 from server.badges import awards
 from server.db import session_scope
 from server.errors import Conflict, DomainError, Forbidden, InvalidInput
-from server.models import Application, Opportunity, User
+from server.models import Application, Assertion, Opportunity, User
 from server.models.enums import ApiScope, ApplicationStatus, ConsentPurpose, StaffRole
 from server.privacy import consent
 from server.settings import Settings
@@ -360,14 +360,19 @@ async def test_removing_the_gate_keeps_its_applications_for_the_employer(
         boss = await employer(s)
         theater = await gated_listing(s, boss, {"badge": key.id}, title="Theater internship")
         teen = await people.learner(s, "Tom")
-        await award(s, made, key, teen)
+        held = await award(s, made, key, teen)
         sent = await applications.apply(
-            s, _as(teen), theater.id, shared=[], message=None, now=now()
+            s, _as(teen), theater.id, shared=[held], message=None, now=now()
         )
         await definitions.remove_gate(s, boss.actor, theater.id)
     async with session_scope(sessionmaker) as s:
         (seen,) = await applications.applicants(s, boss.actor, theater.id, now=now())
-        assert seen.application.id == sent.id
+        assert seen.application.id == sent.id and len(seen.shared) == 1
+        # Once the shared badge has expired it is not shown as held any more.
+        await s.execute(update(Assertion).where(Assertion.id == held).values(expires_at=now()))
+        later = now() + timedelta(days=1)
+        (seen,) = await applications.applicants(s, boss.actor, theater.id, now=later)
+        assert seen.shared == []
         decided = await applications.decide(
             s,
             boss.actor,

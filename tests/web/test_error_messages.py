@@ -16,6 +16,7 @@ from web.kit import message_of
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ("imports", "feeds", "schedule", "service")
 BADGES = ("awards", "backpack", "claims", "classes", "review", "roster")
+STACKS = ("applications", "definitions", "rules")
 SERVICES = [
     *sorted((ROOT / "server" / "accounts").glob("*.py")),
     *sorted((ROOT / "server" / "privacy").glob("*.py")),
@@ -24,9 +25,13 @@ SERVICES = [
     *(ROOT / "server" / "catalog" / f"{name}.py" for name in CATALOG),
     # What the badge pages call.
     *(ROOT / "server" / "badges" / f"{name}.py" for name in BADGES),
+    # What the stacks pages (learner and dashboard) call.
+    *(ROOT / "server" / "stacks" / f"{name}.py" for name in STACKS),
 ]
 # Errors a person can fix (the rest lead to the 403 and 404 pages, not a message).
 SHOWN = {"InvalidInput", "Conflict", "Throttled", "Unauthenticated"}
+# The stacks pages also show refusals next to the form (locked, too young, no consent).
+SHOWN_IN_STACKS = SHOWN | {"Forbidden"}
 
 
 def raised_messages() -> list[tuple[str, str, str | None]]:
@@ -36,8 +41,15 @@ def raised_messages() -> list[tuple[str, str, str | None]]:
         for node in ast.walk(ast.parse(path.read_text())):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            if node.func.id not in SHOWN or not node.args:
+            shown = SHOWN_IN_STACKS if path.parent.name == "stacks" else SHOWN
+            if node.func.id == "_fail" and path.name == "rules.py":
+                # A rule's parse errors read "<where>: <message>", where starts with "rule".
+                found.append((path.name, "rule", None))
                 continue
+            if node.func.id not in shown or not node.args:
+                continue
+            if node.func.id == "InvalidInput" and path.name == "rules.py":
+                continue  # the one inside _fail, counted at each _fail call
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 start = first.value

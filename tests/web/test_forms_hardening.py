@@ -18,11 +18,12 @@ from server.authz import Actor
 from server.badges import awards, claims, classes, review
 from server.catalog.imports import ImportSummary, record_run
 from server.db import session_scope
-from server.models import Feed, Guardianship, LearnerProfile, Membership
+from server.models import Application, Feed, Guardianship, LearnerProfile, Membership
 from server.models.enums import ApiScope, AwardMethod, LinkPurpose, StaffRole
 from server.orgs import api_tokens
 from server.orgs import service as orgs
 from server.settings import Settings
+from server.stacks import definitions
 from tests import builders
 from tests.accounts import people
 from tests.web.conftest import ClientFactory
@@ -54,6 +55,14 @@ TABLES = (
     "evidence_submissions",
     "endorsements",
     "imported_badges",
+    # Stacks, gates and applications (the partner's pages).
+    "stacks",
+    "opportunity_gates",
+    "applications",
+    "badge_equivalences",
+    "rule_terms",
+    # The learner's stacks pages (applying opens nothing by itself).
+    "unlocks",
 )
 
 
@@ -82,6 +91,10 @@ class World:
     code_id: int
     award_id: str
     submission_id: int
+    # The partner's stacks pages: a stack, a gated listing, an application to it.
+    stack_id: int
+    gated_id: int
+    application_id: int
 
 
 @pytest.fixture
@@ -165,6 +178,22 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
         submission = await review.submit(
             session, Actor(user_id=other.id), badge.id, now=now, narrative="My work"
         )
+        # Stacks: one of the organization's, a listing gated by a rule, one application.
+        stack = await definitions.create_stack(
+            session,
+            owner,
+            org.id,
+            definitions.StackInput(name="Hardening stack", rule={"badge": badge.id}),
+        )
+        gated = await builders.create_opportunity(
+            session, org, None, None, title="Hardening gated", delivery="online", capacity=1
+        )
+        await definitions.set_gate(
+            session, owner, gated.id, definitions.GateInput(rule={"badge": badge.id})
+        )
+        application = Application(opportunity_id=gated.id, learner_id=person.id)
+        session.add(application)
+        await session.flush()
         invitation = await links.create(
             session,
             LinkPurpose.STAFF_INVITATION,
@@ -212,6 +241,9 @@ async def world(sessionmaker: Sessions, settings: Settings) -> World:
             code_id=code.id,
             award_id=str(award[0].assertion_id),
             submission_id=submission.id,
+            stack_id=stack.id,
+            gated_id=gated.id,
+            application_id=application.id,
         )
 
 
@@ -367,6 +399,43 @@ def post_forms(w: World) -> dict[str, tuple[str, dict[str, str | list[str]]]]:
             f"/partners/{w.slug}/reviews/{w.submission_id}",
             {"decision": "approve"},
         ),
+        "/partners/{slug}/stacks/new": (
+            f"/partners/{w.slug}/stacks/new",
+            {"name": "Forged", "badges": [str(w.badge_id)], "mode": "all_of"},
+        ),
+        "/partners/{slug}/stacks/{stack_id}/edit": (
+            f"/partners/{w.slug}/stacks/{w.stack_id}/edit",
+            {"name": "Forged", "badges": [str(w.badge_id)], "mode": "any_of"},
+        ),
+        "/partners/{slug}/stacks/{stack_id}/archive": (
+            f"/partners/{w.slug}/stacks/{w.stack_id}/archive",
+            {"confirm": "1"},
+        ),
+        "/partners/{slug}/stacks/{stack_id}/equivalences": (
+            f"/partners/{w.slug}/stacks/{w.stack_id}/equivalences",
+            {"eq_badge": str(w.badge_id), "eq_achievement_id": "urn:uuid:forged"},
+        ),
+        "/partners/{slug}/listings/{listing_id}/gate": (
+            f"/partners/{w.slug}/listings/{w.gated_id}/gate",
+            {"source": "rule", "rule_json": '{"any_of": [{"badge": 1}]}'},
+        ),
+        "/partners/{slug}/listings/{listing_id}/gate/remove": (
+            f"/partners/{w.slug}/listings/{w.gated_id}/gate/remove",
+            {},
+        ),
+        "/partners/{slug}/applications/{application_id}/decide": (
+            f"/partners/{w.slug}/applications/{w.application_id}/decide",
+            {"status": "accepted"},
+        ),
+        # The learner's stacks pages: applying (the person meets the gate), withdrawing.
+        "/opportunities/{opportunity_id}/apply": (
+            f"/opportunities/{w.gated_id}/apply",
+            {"share": [w.award_id], "message": "Forged"},
+        ),
+        "/account/applications/{application_id}/withdraw": (
+            f"/account/applications/{w.application_id}/withdraw",
+            {"back": "listing"},
+        ),
         "/admin/organizations/{organization_id}/approve": (
             f"/admin/organizations/{w.pending_id}/approve",
             {},
@@ -476,6 +545,27 @@ FIELDS = (
     "role",
     "scopes",
     "reason",
+    # The partner's stacks pages.
+    "mode",
+    "at_least",
+    "rule_json",
+    "badges",
+    "award",
+    "source",
+    "stack",
+    "preferred",
+    "apply_date",
+    "apply_time",
+    "status",
+    "confirm",
+    "eq_badge",
+    "eq_achievement_id",
+    "eq_criteria_url",
+    # The learner's stacks pages.
+    "share",
+    "message",
+    "back",
+    "near",
 )
 # Posting these succeeds with any input (they take none): their odd input is the URL.
 NO_INPUT = {
@@ -487,6 +577,7 @@ NO_INPUT = {
     "/partners/{slug}/staff/{membership_id}/remove",
     "/partners/{slug}/tokens/{token_id}/revoke",
     "/admin/organizations/{organization_id}/approve",
+    "/partners/{slug}/listings/{listing_id}/gate/remove",
 }
 
 
@@ -573,6 +664,21 @@ async def test_odd_urls_are_never_a_500(new_client: ClientFactory, world: World)
             ("GET", f"/partners/{bad}/import/template.csv"),
             ("GET", f"/partners/{world.slug}/imports/{bad}"),
             ("POST", f"/partners/{world.slug}/imports/{bad}/confirm"),
+            ("GET", f"/partners/{bad}/stacks"),
+            ("GET", f"/partners/{world.slug}/stacks?notice={bad}"),
+            ("GET", f"/partners/{world.slug}/stacks/{bad}/edit"),
+            ("POST", f"/partners/{world.slug}/stacks/{bad}/edit"),
+            ("POST", f"/partners/{world.slug}/stacks/{bad}/archive"),
+            ("POST", f"/partners/{world.slug}/stacks/{bad}/equivalences"),
+            ("GET", f"/partners/{world.slug}/listings/{bad}/gate"),
+            ("POST", f"/partners/{world.slug}/listings/{bad}/gate"),
+            ("POST", f"/partners/{world.slug}/listings/{bad}/gate/remove"),
+            ("GET", f"/partners/{world.slug}/listings/{bad}/applicants"),
+            ("POST", f"/partners/{world.slug}/applications/{bad}/decide"),
+            ("GET", f"/account/stacks?near={bad}&withdrawn={bad}"),
+            ("POST", f"/account/applications/{bad}/withdraw"),
+            ("POST", f"/opportunities/{bad}/apply"),
+            ("GET", f"/opportunities/{world.gated_id}?applied={bad}&withdrawn={bad}"),
         ]
     for method, url in urls:
         if method == "GET":
