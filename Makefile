@@ -6,6 +6,7 @@
 #   make bench           search benchmark
 #   make bench-federation  partner-feed harvest benchmark
 #   make bench-badges    bulk badge awarding benchmark (API + outbox worker)
+#   make bench-stacks    unlock engine benchmark (10,000 rules, 1,000,000 awards)
 #   make services-stop   stop the private PostgreSQL/Redis servers
 #   make clean           stop them and delete their data (var/)
 
@@ -17,7 +18,7 @@ VPY := $(VENV)/bin/python
 CITYLEARN := $(VENV)/bin/citylearn
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench bench-federation bench-badges services-stop clean
+.PHONY: venv run test lint bench bench-federation bench-badges bench-stacks services-stop clean
 
 venv: $(STAMP)
 
@@ -55,6 +56,9 @@ bench-federation: venv
 
 bench-badges: venv
 	$(VPY) benchmarks/badges_bench.py
+
+bench-stacks: venv
+	$(VPY) benchmarks/stacks_bench.py
 
 services-stop:
 	$(CITYLEARN) services stop

@@ -36,6 +36,19 @@ async def queue_email(
     return await outbox.emit(session, TOPIC, payload)
 
 
+async def queue_emails(
+    session: AsyncSession, messages: list[tuple[str, str, str, dict[str, Any]]]
+) -> None:
+    """Queue many (to, template, lang, context) in one statement, each checked as above
+    (the stacks engine tells a thousand learners at once that a door opened)."""
+    payloads = []
+    for to, template, lang, context in messages:
+        recipient(to)
+        render(template, lang, context)
+        payloads.append({"to": to, "template": template, "lang": lang, "context": context})
+    await outbox.emit_many(session, TOPIC, payloads)
+
+
 @outbox.register(TOPIC)
 async def send_queued_email(
     session: AsyncSession, event: OutboxEvent, settings: Settings

@@ -194,6 +194,15 @@ class Assertion(Base):
             postgresql_where=text("recipient_user_id IS NULL"),
         ),
         Index("ix_assertions_badge_class", "badge_class_id"),
+        # A badge class's holders in learner order, read without the awards themselves:
+        # the stacks engine's backfill walks them a chunk at a time.
+        Index(
+            "ix_assertions_holders",
+            "badge_class_id",
+            "recipient_user_id",
+            postgresql_include=["expires_at"],
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
         Index(
             "ix_assertions_revoked",
             "organization_id",

@@ -150,7 +150,7 @@ class Unlock(Base):
     __tablename__ = "unlocks"
     __table_args__ = (
         UniqueConstraint("learner_id", "opportunity_id", name="unlock_once"),
-        Index("ix_unlocks_opportunity", "opportunity_id"),
+        Index("ix_unlocks_opportunity", "opportunity_id", "learner_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

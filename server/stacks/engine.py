@@ -24,15 +24,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, tuple_, union, update
+from sqlalchemy.dialects.postgresql import array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from server import outbox
 from server.authz import Actor
 from server.badges import awards
 from server.badges.urls import BadgeUrls
-from server.mail.service import queue_email
+from server.mail.service import queue_emails
 from server.models import (
     Application,
     Assertion,
@@ -83,6 +84,24 @@ class Applied:
     evaluated: int = 0
 
 
+# Parsed rules by owner: a popular badge's award reaches hundreds of rules, and parsing
+# them again for every award was a good part of the evaluation. A changed rule (its JSON
+# differs from the one cached) is parsed again.
+_PARSED: dict[tuple[str, int], tuple[Any, rules.Rule]] = {}
+_PARSED_MAX = 50_000
+
+
+def _parsed(key: tuple[str, int], raw: Any) -> rules.Rule:
+    cached = _PARSED.get(key)
+    if cached is not None and cached[0] == raw:
+        return cached[1]
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    rule = rules.parse(raw)
+    _PARSED[key] = (raw, rule)
+    return rule
+
+
 async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
     owners = (
         await session.execute(
@@ -96,7 +115,7 @@ async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
         stacks = await session.scalars(
             select(Stack).where(Stack.id.in_(stack_ids), Stack.status == StackStatus.ACTIVE.value)
         )
-        targets += [Target(rules.parse(s.rule), stack=s) for s in stacks]
+        targets += [Target(_parsed(("stack", s.id), s.rule), stack=s) for s in stacks]
     if gate_ids:
         targets += await _gates(session, OpportunityGate.opportunity_id.in_(gate_ids))
     return targets
@@ -104,15 +123,27 @@ async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
 
 async def _gates(session: AsyncSession, condition: Any) -> list[Target]:
     rows = await session.execute(
-        select(OpportunityGate, Opportunity, Stack.rule)
+        select(
+            OpportunityGate.opportunity_id,
+            OpportunityGate.stack_id,
+            OpportunityGate.rule,
+            Stack.rule,
+            Opportunity,
+        )
         .join(Opportunity, Opportunity.id == OpportunityGate.opportunity_id)
         .outerjoin(Stack, Stack.id == OpportunityGate.stack_id)
         .where(condition, Opportunity.status == OpportunityStatus.PUBLISHED.value)
+        # The engine needs a listing's id and title; the rest stays unread.
+        .options(load_only(Opportunity.id, Opportunity.title, Opportunity.organization_id))
     )
-    return [
-        Target(rules.parse(stack_rule if gate.stack_id is not None else gate.rule), opportunity=o)
-        for gate, o, stack_rule in rows.all()
-    ]
+    targets = []
+    for opportunity_id, stack_id, own_rule, stack_rule, o in rows.all():
+        if stack_id is not None:
+            rule = _parsed(("stack", stack_id), stack_rule)
+        else:
+            rule = _parsed(("gate", opportunity_id), own_rule)
+        targets.append(Target(rule, opportunity=o))
+    return targets
 
 
 async def targets_for(session: AsyncSession, badge_class_ids: Iterable[int]) -> list[Target]:
@@ -198,14 +229,15 @@ async def apply_all(
     """Evaluate these rules for these learners and apply the changes: a handful of
     statements for all the gates together, however many there are."""
     done = Applied()
+    completing: list[tuple[Stack, int]] = []
     met: list[tuple[Opportunity, int, rules.Outcome]] = []
     unmet: list[tuple[Opportunity, int]] = []
     for target in targets:
         outcomes = {learner: rules.evaluate(target.rule, h) for learner, h in held.items()}
         done.evaluated += len(outcomes)
         if target.stack is not None:
-            completing = sorted(learner for learner, o in outcomes.items() if o.met)
-            done.completed += await _complete(session, target.stack, completing, now=now)
+            stack = target.stack
+            completing += [(stack, learner) for learner, o in sorted(outcomes.items()) if o.met]
             continue
         assert target.opportunity is not None
         for learner, outcome in outcomes.items():
@@ -213,56 +245,60 @@ async def apply_all(
                 met.append((target.opportunity, learner, outcome))
             else:
                 unmet.append((target.opportunity, learner))
+    done.completed = await _complete(session, completing, now=now)
     done.opened = await _open(session, met, now=now, settings=settings)
     done.closed = await _close(session, unmet, held, now=now, settings=settings)
     return done
 
 
 async def _complete(
-    session: AsyncSession, stack: Stack, learner_ids: list[int], *, now: datetime
+    session: AsyncSession, met: list[tuple[Stack, int]], *, now: datetime
 ) -> list[tuple[int, int]]:
-    """Record completions once; a first completion awards the stack's badge through the
-    normal award path (keyed, so a retried job finds the same award)."""
-    if not learner_ids:
+    """Record completions (stack, learner) once, in one statement; a first completion
+    awards the stack's badge through the normal award path (one call per organization,
+    keyed by stack and learner, so a retried job finds the same award)."""
+    if not met:
         return []
     statement = (
-        insert(StackCompletion).on_conflict_do_nothing().returning(StackCompletion.learner_id)
+        insert(StackCompletion)
+        .on_conflict_do_nothing()
+        .returning(StackCompletion.stack_id, StackCompletion.learner_id)
     )
-    new = list(
-        await session.scalars(
-            statement,
-            [{"stack_id": stack.id, "learner_id": i, "completed_at": now} for i in learner_ids],
-        )
-    )
-    if new and stack.award_badge_class_id is not None:
+    rows = [{"stack_id": st.id, "learner_id": i, "completed_at": now} for st, i in met]
+    new = [(st, learner) for st, learner in (await session.execute(statement, rows)).all()]
+    stacks = {st.id: st for st, _ in met}
+    awarding = [(stacks[st], learner) for st, learner in new if stacks[st].award_badge_class_id]
+    if awarding:
+        learners = sorted({learner for _, learner in awarding})
         emails = dict(
-            (await session.execute(select(User.id, User.email).where(User.id.in_(new)))).all()
+            (await session.execute(select(User.id, User.email).where(User.id.in_(learners)))).all()
         )
-        requests = [
-            awards.AwardRequest(
-                stack.award_badge_class_id,
-                emails[i],
-                narrative=f"Completed the stack “{stack.name}”.",
-                idempotency_key=f"stack:{stack.id}:{i}",
-            )
-            for i in new
-            if i in emails
-        ]
-        results = await awards.award_many(
-            session, ENGINE, stack.organization_id, requests, method=AwardMethod.STACK, now=now
-        )
-        by_learner = dict(zip([i for i in new if i in emails], results, strict=True))
-        for learner, result in by_learner.items():
-            if result.assertion_id is not None:
-                await session.execute(
-                    update(StackCompletion)
-                    .where(
-                        StackCompletion.stack_id == stack.id,
-                        StackCompletion.learner_id == learner,
-                    )
-                    .values(assertion_id=result.assertion_id)
+        by_org: dict[int, list[tuple[Stack, int]]] = {}
+        for stack, learner in awarding:
+            if learner in emails:
+                by_org.setdefault(stack.organization_id, []).append((stack, learner))
+        done: list[dict[str, Any]] = []
+        for organization_id, pairs in sorted(by_org.items()):
+            requests = [
+                awards.AwardRequest(
+                    stack.award_badge_class_id or 0,
+                    emails[learner],
+                    narrative=f"Completed the stack “{stack.name}”.",
+                    idempotency_key=f"stack:{stack.id}:{learner}",
                 )
-    return [(stack.id, i) for i in new]
+                for stack, learner in pairs
+            ]
+            results = await awards.award_many(
+                session, ENGINE, organization_id, requests, method=AwardMethod.STACK, now=now
+            )
+            done += [
+                {"stack_id": stack.id, "learner_id": learner, "assertion_id": r.assertion_id}
+                for (stack, learner), r in zip(pairs, results, strict=True)
+                if r.assertion_id is not None
+            ]
+        if done:  # bulk UPDATE by primary key
+            await session.execute(update(StackCompletion), done)
+    return [(st, learner) for st, learner in new]
 
 
 async def open_for_applicant(
@@ -440,43 +476,63 @@ async def _notify(
     *,
     settings: Settings,
 ) -> None:
-    users = await session.scalars(select(User).where(User.id.in_(learner_ids)))
+    users = await session.execute(
+        select(User.email, User.locale, User.display_name).where(User.id.in_(learner_ids))
+    )
     link = f"{BadgeUrls(settings.public_url).base}/opportunities/{opportunity.id}"
-    for user in users:
-        await queue_email(
-            session,
-            to=user.email,
-            template=template,
-            lang=user.locale,
-            context={
-                "name": user.display_name,
-                "opportunity": opportunity.title,
-                "link": link,
-                **extra,
-            },
-        )
+    context = {"opportunity": opportunity.title, "link": link, **extra}
+    await queue_emails(
+        session,
+        [
+            (email, template, locale, {"name": name, **context})
+            for email, locale, name in users.all()
+        ],
+    )
+
+
+async def relevant_classes(session: AsyncSession, rule: rules.Rule) -> list[int]:
+    """The badge classes whose holding can change the rule: those it names and those
+    aligned to a competency it names."""
+    named = sorted(rules.badge_classes(rule))
+    comps = sorted(rules.competencies(rule))
+    if not comps:
+        return named
+    aligned = await session.scalars(
+        select(BadgeClass.id).where(BadgeClass.competency_ids.overlap(comps))
+    )
+    return sorted(set(named) | set(aligned))
 
 
 async def _candidates(
-    session: AsyncSession, target: Target, *, after: int, limit: int, now: datetime
+    session: AsyncSession,
+    target: Target,
+    classes: list[int],
+    *,
+    after: int,
+    limit: int,
+    now: datetime,
 ) -> list[int]:
-    """Learners (id > after, in order) who could meet the rule or hold its unlock."""
-    named = sorted(rules.badge_classes(target.rule))
-    comps = sorted(rules.competencies(target.rule))
-    classes: Any = BadgeClass.id.in_(named) if named else None
-    if comps:
-        aligned = BadgeClass.competency_ids.overlap(comps)
-        classes = aligned if classes is None else or_(classes, aligned)
+    """Learners (id > after, in order) who could meet the rule or hold its unlock. For each
+    badge class, the next `limit` holders in id order, read from the holders index
+    (ix_assertions_holders) without touching the awards themselves; then the smallest
+    `limit` of all of them."""
     selects = []
-    if classes is not None:
-        class_ids = select(BadgeClass.id).where(classes)
-        selects.append(
-            select(Assertion.recipient_user_id.label("learner")).where(
-                Assertion.badge_class_id.in_(class_ids),
+    if classes:
+        wanted = select(func.unnest(array(classes)).label("id")).subquery()
+        next_holders = (
+            select(Assertion.recipient_user_id.label("learner"))
+            .where(
+                Assertion.badge_class_id == wanted.c.id,
                 Assertion.recipient_user_id > after,
                 Assertion.revoked_at.is_(None),
                 or_(Assertion.expires_at.is_(None), Assertion.expires_at > now),
             )
+            .order_by(Assertion.recipient_user_id)
+            .limit(limit)
+            .lateral()
+        )
+        selects.append(
+            select(next_holders.c.learner).select_from(wanted).join(next_holders, true())
         )
         selects.append(
             select(ImportedBadge.learner_id.label("learner"))
@@ -488,22 +544,25 @@ async def _candidates(
                 ),
             )
             .where(
-                BadgeEquivalence.badge_class_id.in_(class_ids),
+                BadgeEquivalence.badge_class_id.in_(classes),
                 ImportedBadge.learner_id > after,
                 ImportedBadge.valid.is_(True),
             )
         )
     if target.opportunity is not None:
         selects.append(
-            select(Unlock.learner_id.label("learner")).where(
+            select(Unlock.learner_id.label("learner"))
+            .where(
                 Unlock.opportunity_id == target.opportunity.id,
                 Unlock.learner_id > after,
                 Unlock.relocked_at.is_(None),
             )
+            .order_by(Unlock.learner_id)
+            .limit(limit)
         )
     if not selects:
         return []
-    learners = selects[0].union(*selects[1:]).subquery()
+    learners = union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
     found = await session.scalars(
         select(learners.c.learner)
         .where(learners.c.learner.is_not(None))
@@ -524,11 +583,13 @@ async def backfill(
 ) -> tuple[Applied, int | None]:
     """Evaluate the rule for the next `chunk` candidate learners after `after`. Returns
     what changed and the cursor to continue from (None when done)."""
-    candidates = await _candidates(session, target, after=after, limit=chunk, now=now)
+    classes = await relevant_classes(session, target.rule)
+    candidates = await _candidates(session, target, classes, after=after, limit=chunk, now=now)
     if not candidates:
         return Applied(), None
     learners = await lock_learners(session, candidates)
-    found = await holdings.of_learners(session, learners, now=now)
+    # Only what the rule can see: a learner's other badges change nothing here.
+    found = await holdings.of_learners(session, learners, now=now, badge_class_ids=classes)
     held = {learner: found.get(learner, []) for learner in learners}
     done = await apply(session, target, held, now=now, settings=settings)
     return done, (candidates[-1] if len(candidates) == chunk else None)
