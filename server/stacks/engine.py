@@ -102,7 +102,11 @@ def _parsed(key: tuple[str, int], raw: Any) -> rules.Rule:
     return rule
 
 
-async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
+async def targets_where(
+    session: AsyncSession, condition: Any, *, light: bool = False
+) -> list[Target]:
+    """The active stacks and published gates the index names under `condition`. `light`
+    (the engine): load only what evaluating and applying read."""
     owners = (
         await session.execute(
             select(RuleTerm.stack_id, RuleTerm.opportunity_id).where(condition).distinct()
@@ -112,9 +116,21 @@ async def targets_where(session: AsyncSession, condition: Any) -> list[Target]:
     gate_ids = sorted({o for _, o in owners if o is not None})
     targets: list[Target] = []
     if stack_ids:
-        stacks = await session.scalars(
-            select(Stack).where(Stack.id.in_(stack_ids), Stack.status == StackStatus.ACTIVE.value)
+        query = select(Stack).where(
+            Stack.id.in_(stack_ids), Stack.status == StackStatus.ACTIVE.value
         )
+        if light:
+            query = query.options(
+                load_only(
+                    Stack.id,
+                    Stack.organization_id,
+                    Stack.name,
+                    Stack.rule,
+                    Stack.award_badge_class_id,
+                    Stack.status,
+                )
+            )
+        stacks = await session.scalars(query)
         targets += [Target(_parsed(("stack", s.id), s.rule), stack=s) for s in stacks]
     if gate_ids:
         targets += await _gates(session, OpportunityGate.opportunity_id.in_(gate_ids))
@@ -160,7 +176,7 @@ async def targets_for(session: AsyncSession, badge_class_ids: Iterable[int]) -> 
     condition: ColumnElement[bool] = RuleTerm.badge_class_id.in_(ids)
     if competencies:
         condition = or_(condition, RuleTerm.competency_id.in_(sorted(competencies)))
-    return await targets_where(session, condition)
+    return await targets_where(session, condition, light=True)
 
 
 async def target_of(
