@@ -53,6 +53,10 @@ EN: dict[str, str] = {
     "stacks.withdraw_label": "Withdraw my application for {title}",
     "stacks.withdrawn": "Your application was withdrawn.",
     "stacks.flagged": "A badge it needed is no longer valid: {reason}",
+    "loss.revoked": "“{badge}” was revoked",
+    "loss.revoked_why": "“{badge}” was revoked ({why})",
+    "loss.expired": "“{badge}” expired",
+    "loss.rule_changed": "the rule changed and the badges held no longer meet it",
     # The listing page: what it takes, and applying
     "gate.title": "What it takes",
     "gate.stack": "Stack",
@@ -154,6 +158,10 @@ ES: dict[str, str] = {
     "stacks.withdraw_label": "Retirar mi solicitud para {title}",
     "stacks.withdrawn": "Retiraste tu solicitud.",
     "stacks.flagged": "Una insignia que se necesitaba ya no es válida: {reason}",
+    "loss.revoked": "“{badge}” fue revocada",
+    "loss.revoked_why": "“{badge}” fue revocada ({why})",
+    "loss.expired": "“{badge}” venció",
+    "loss.rule_changed": "la regla cambió y las insignias que se tienen ya no la cumplen",
     # La página de la oportunidad
     "gate.title": "Qué se necesita",
     "gate.stack": "Cadena",

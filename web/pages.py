@@ -50,6 +50,7 @@ from web.forms import RADIUS_CHOICES, FormError, SearchForm, error_from_service,
 from web.i18n import COOKIE, LANGUAGE_NAMES, Translator, choose_language, normalize
 from web.ics_listing import listing_event
 from web.links import http_url
+from web.rule_words import loss_words
 from web.session import apply_cookies, csrf_token, signed_in_hint
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -93,6 +94,7 @@ env = jinja2.Environment(
 
 
 env.filters["http_url"] = http_url
+env.globals["loss_words"] = loss_words
 
 
 def _marked(card: str, marker: str) -> Markup:

@@ -4,7 +4,8 @@ partner dashboard and the learner pages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from server.stacks import rules
 from web.i18n import Translator
@@ -40,3 +41,22 @@ def _words(
     else:
         text = t("rule.at_least", n=rule.n, items=items)
     return text if top else f"({text})"
+
+
+def loss_words(lost: Sequence[Mapping[str, Any]] | None, stored: str | None, t: Translator) -> str:
+    """Why a door locked again, in the page's language: from the structured record the
+    engine keeps beside the stored English reason (which older rows have alone)."""
+    if lost is None:
+        return stored or ""
+    if not lost:
+        return t("loss.rule_changed")
+    parts = []
+    for item in lost:
+        badge = str(item.get("badge", ""))
+        if not item.get("revoked"):
+            parts.append(t("loss.expired", badge=badge))
+        elif item.get("why"):
+            parts.append(t("loss.revoked_why", badge=badge, why=str(item["why"])))
+        else:
+            parts.append(t("loss.revoked", badge=badge))
+    return "; ".join(parts)

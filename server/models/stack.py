@@ -167,6 +167,9 @@ class Unlock(Base):
     )
     relocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     relock_reason: Mapped[str | None] = mapped_column(Text)
+    # The same, for pages in any language: [{"badge": name, "revoked": bool, "why": text}]
+    # ([] when the rule changed).
+    relock_lost: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB(none_as_null=True))
     # How many times it opened: each opening is one notification.
     openings: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
@@ -199,5 +202,6 @@ class Application(Timestamped, Base):
     # Set when the rule stopped being met after applying (a badge revoked or expired).
     flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     flag_reason: Mapped[str | None] = mapped_column(Text)
+    flag_lost: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB(none_as_null=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -186,6 +186,7 @@ async def apply(
             "status": ApplicationStatus.SUBMITTED.value,
             "flagged_at": None,
             "flag_reason": None,
+            "flag_lost": None,
             "decided_at": None,
             "decided_by": None,
             "created_at": func.now(),

@@ -349,6 +349,7 @@ async def _open(
             "holding": upsert.excluded.holding,
             "relocked_at": None,
             "relock_reason": None,
+            "relock_lost": None,
             "openings": Unlock.openings + 1,
         },
         where=Unlock.relocked_at.is_not(None),  # an open unlock stays as it is: no 2nd notice
@@ -372,7 +373,7 @@ async def _open(
             tuple_(Application.opportunity_id, Application.learner_id).in_(opened),
             Application.flagged_at.is_not(None),
         )
-        .values(flagged_at=None, flag_reason=None)
+        .values(flagged_at=None, flag_reason=None, flag_lost=None)
     )
     if settings is not None:
         by_id = {opportunity.id: opportunity for opportunity, _, _ in met}
@@ -418,7 +419,7 @@ async def _close(
                 Unlock.opportunity_id == opportunity_id,
                 Unlock.relocked_at.is_(None),
             )
-            .values(relocked_at=now, relock_reason=reason)
+            .values(relocked_at=now, relock_reason=reason, relock_lost=lost)
             .returning(Unlock.learner_id)
         )
         if changed is None:
@@ -430,7 +431,7 @@ async def _close(
                 Application.opportunity_id == opportunity_id,
                 Application.learner_id == learner,
             )
-            .values(flagged_at=now, flag_reason=reason)
+            .values(flagged_at=now, flag_reason=reason, flag_lost=lost)
         )
         await _notify(
             session,

@@ -428,6 +428,8 @@ async def test_applicants_are_ranked_show_only_what_they_shared_and_stop_at_capa
     await browser.get(f"{url}?lang=es")
     page = await _get(browser, url)
     assert "Postulaciones" in text_of(page.text) and "1 de 1 lugar ocupado" in text_of(page.text)
+    # The flag's reason in Spanish too (the issuer's own words stay as written).
+    assert "fue revocada (awarded by mistake)" in text_of(page.text)
     full = await post(
         browser,
         f"{team.base}/applications/{cy_app}/decide",

@@ -101,3 +101,24 @@ def test_messages_fill_in_their_values() -> None:
     assert message_key(who) == ("err.sign_in_as_guardian", {"email": "ana@example.org"})
     # Something no one mapped yet still says something (the service's own words).
     assert message_of(DomainError("a brand new rule"), es) == "a brand new rule"
+
+
+def test_why_a_door_locked_again_reads_in_both_languages() -> None:
+    from web.rule_words import loss_words
+
+    lost = [
+        {"badge": "Lifeguard", "revoked": False, "why": ""},
+        {"badge": "First aid", "revoked": True, "why": "not completed"},
+        {"badge": "CPR", "revoked": True, "why": ""},
+    ]
+    en, es = Translator("en"), Translator("es")
+    assert loss_words(lost, "stored", en) == (
+        "“Lifeguard” expired; “First aid” was revoked (not completed); “CPR” was revoked"
+    )
+    assert loss_words(lost, "stored", es) == (
+        "“Lifeguard” venció; “First aid” fue revocada (not completed); “CPR” fue revocada"
+    )
+    assert loss_words([], None, es) == (
+        "la regla cambió y las insignias que se tienen ya no la cumplen"
+    )
+    assert loss_words(None, "an older row's reason", es) == "an older row's reason"

@@ -119,6 +119,7 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("flag_reason", sa.Text(), nullable=True),
+        sa.Column("flag_lost", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_by", sa.BigInteger(), nullable=True),
         sa.Column(
@@ -219,6 +220,7 @@ def upgrade() -> None:
         ),
         sa.Column("relocked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("relock_reason", sa.Text(), nullable=True),
+        sa.Column("relock_lost", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("openings", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(
             ["learner_id"],
