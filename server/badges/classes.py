@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import audit
+from server import audit, outbox
 from server.authz import Actor, require_active_organization, require_org_role
 from server.badges import images, keys
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -24,6 +24,7 @@ from server.models import (
     OpportunityBadgeClass,
     Organization,
     Place,
+    RuleTerm,
 )
 from server.models.enums import (
     EARNING_METHODS,
@@ -207,14 +208,33 @@ async def update(
     badge_class = await get(session, badge_class_id, lock=True)
     require_org_role(actor, badge_class.organization_id, StaffRole.MANAGER)
     require_issuing(await issuer(session, badge_class.organization_id))
+    before = (badge_class.level, sorted(badge_class.competency_ids))
     for key, value in (await _checked(session, badge_class.organization_id, data)).items():
         setattr(badge_class, key, value)
+    if (badge_class.level, sorted(badge_class.competency_ids)) != before:
+        await _reevaluate_level_rules(session, {*before[1], *badge_class.competency_ids})
     await _link_opportunities(session, badge_class.id, data.opportunity_ids)
     await audit.record(
         session, "badge_class.changed", actor, subject_type="badge_class", subject_id=badge_class.id
     )
     await session.flush()
     return badge_class
+
+
+async def _reevaluate_level_rules(session: AsyncSession, competency_ids: set[int]) -> None:
+    """A badge class's level or alignments changed: the stacks and gates whose level rules
+    name those competencies are evaluated again for the learners who could meet them (the
+    stacks engine's backfill, in the background)."""
+    if not competency_ids:
+        return
+    owners = await session.execute(
+        select(RuleTerm.stack_id, RuleTerm.opportunity_id)
+        .where(RuleTerm.competency_id.in_(sorted(competency_ids)))
+        .distinct()
+    )
+    for stack_id, opportunity_id in owners.all():
+        payload = {"stack": stack_id} if stack_id is not None else {"opportunity": opportunity_id}
+        await outbox.emit(session, "stacks.backfill", payload)
 
 
 async def set_status(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import outbox
 from server.authz import Actor
-from server.badges import awards
+from server.badges import awards, classes
 from server.db import session_scope
 from server.models import (
     Application,
@@ -29,7 +29,7 @@ from server.models import (
 from server.settings import Settings
 from server.stacks import applications, definitions, engine
 from tests.accounts import people
-from tests.badges.helpers import badge_class, issuer, now
+from tests.badges.helpers import badge_class, design, issuer, now
 from tests.stacks.helpers import Sessions, award, drain, emails_to, employer, gated_listing
 
 
@@ -303,6 +303,18 @@ async def test_level_rules_count_any_issuers_aligned_badge(
     async with sessionmaker() as s:
         unlock = await _unlock(s, learner, gate.id)
         assert unlock is not None and unlock.holding == [advanced.id]
+    # The issuer re-levels the badge below "skill": the level rule is evaluated again.
+    async with session_scope(sessionmaker) as s:
+        await classes.update(
+            s,
+            college.manager_actor,
+            advanced.id,
+            design(name="App builder", level="participation", competency_ids=[competency]),
+        )
+    await drain(sessionmaker, settings)
+    async with sessionmaker() as s:
+        unlock = await _unlock(s, learner, gate.id)
+        assert unlock is not None and unlock.relocked_at is not None
 
 
 async def test_badges_from_elsewhere_count_once_mapped(
