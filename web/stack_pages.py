@@ -29,7 +29,7 @@ from server.geo.geocoder import GeoPoint
 from server.models import Application, LearnerProfile, Unlock
 from server.models.enums import ApplicationStatus, ConsentPurpose
 from server.privacy import consent
-from server.stacks import applications, holdings, progress, rules
+from server.stacks import applications, progress, rules
 from server.stacks.progress import BadgeRef
 from web.badge_hosted import _centroid, _near_zip
 from web.kit import Form, message_of, parse_id, person_page, read_form, see_other, write
@@ -113,8 +113,9 @@ class StacksView:
 async def _stacks_view(
     session: AsyncSession, ctx: PageContext, learner_id: int, near: GeoPoint | None
 ) -> StacksView:
+    standing = await progress.standing_of(session, learner_id, now=ctx.now)
     stacks, gates = await progress.started(
-        session, learner_id, now=ctx.now, near=near, lang=ctx.lang
+        session, learner_id, now=ctx.now, near=near, lang=ctx.lang, standing=standing
     )
     awards = {p.target.stack.award_badge_class_id for p in stacks if p.target.stack is not None}
     refs, comps = await _names(
@@ -142,7 +143,9 @@ async def _stacks_view(
         and opportunity_id not in recorded
     ]
     view.gates = [c for c in view.gates if not c.progress.outcome.met]
-    view.suggestions = await progress.next_best(session, learner_id, now=ctx.now, near=near)
+    view.suggestions = await progress.next_best(
+        session, learner_id, now=ctx.now, near=near, standing=standing
+    )
     view.applications = await applications.of_learner(session, learner_id)
     return view
 
@@ -288,8 +291,8 @@ async def _for_learner(
     listing: ListingView,
 ) -> GatePanel:
     learner_id = profile.user_id
-    held = await holdings.of_learner(session, learner_id, now=ctx.now)
-    outcome = rules.evaluate(panel.gate.rule, held)
+    outcome = panel.gate.outcome  # gate_views evaluated the rule for this viewer
+    assert outcome is not None
     missing_refs = await progress.badge_refs(session, outcome.missing)
     levels = sorted(
         (panel.gate.competencies.get(c, str(c)), level) for c, level in outcome.missing_levels

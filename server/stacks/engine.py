@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, tuple_, union, update
+from sqlalchemy import ColumnElement, func, or_, select, true, tuple_, union, update
 from sqlalchemy.dialects.postgresql import array, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
@@ -66,17 +66,10 @@ class Target:
     stack: Stack | None = None
     opportunity: Opportunity | None = None
 
-    @property
-    def key(self) -> tuple[str, int]:
-        if self.stack is not None:
-            return ("stack", self.stack.id)
-        assert self.opportunity is not None
-        return ("gate", self.opportunity.id)
-
 
 @dataclass
 class Applied:
-    """What one evaluation changed (for tests, the benchmark and the CLI)."""
+    """What one evaluation changed (for tests and the benchmark)."""
 
     completed: list[tuple[int, int]] = field(default_factory=list)  # (stack, learner)
     opened: list[tuple[int, int]] = field(default_factory=list)  # (opportunity, learner)
@@ -186,7 +179,7 @@ async def target_of(
         stack = await session.get(Stack, stack_id)
         if stack is None or stack.status != StackStatus.ACTIVE.value:
             return None
-        return Target(rules.parse(stack.rule), stack=stack)
+        return Target(_parsed(("stack", stack.id), stack.rule), stack=stack)
     found = await _gates(session, OpportunityGate.opportunity_id == opportunity_id)
     return found[0] if found else None
 
@@ -553,13 +546,7 @@ async def _candidates(
         )
         selects.append(
             select(ImportedBadge.learner_id.label("learner"))
-            .join(
-                BadgeEquivalence,
-                or_(
-                    BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
-                    BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
-                ),
-            )
+            .join(BadgeEquivalence, holdings.equivalent())
             .where(
                 BadgeEquivalence.badge_class_id.in_(classes),
                 ImportedBadge.learner_id > after,
@@ -616,17 +603,8 @@ async def learners_with_mapped_imports(session: AsyncSession, badge_class_id: in
     """Learners whose imported badges a mapping to this badge class now counts."""
     found = await session.scalars(
         select(ImportedBadge.learner_id)
-        .join(
-            BadgeEquivalence,
-            and_(
-                BadgeEquivalence.badge_class_id == badge_class_id,
-                or_(
-                    BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
-                    BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
-                ),
-            ),
-        )
-        .where(ImportedBadge.valid.is_(True))
+        .join(BadgeEquivalence, holdings.equivalent())
+        .where(BadgeEquivalence.badge_class_id == badge_class_id, ImportedBadge.valid.is_(True))
         .distinct()
     )
     return sorted(found)
@@ -636,13 +614,7 @@ async def mapped_classes(session: AsyncSession, imported_id: int) -> list[int]:
     """The badge classes an imported badge counts as."""
     found = await session.scalars(
         select(BadgeEquivalence.badge_class_id)
-        .join(
-            ImportedBadge,
-            or_(
-                BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
-                BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
-            ),
-        )
+        .join(ImportedBadge, holdings.equivalent())
         .where(ImportedBadge.id == imported_id)
         .distinct()
     )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select, union
+from sqlalchemy import ColumnElement, Select, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Assertion, BadgeClass, BadgeEquivalence, ImportedBadge
@@ -24,20 +24,19 @@ def _awarded(learner_ids: list[int], now: datetime) -> Select[int | None, int]:
     )
 
 
-def _imported(learner_ids: list[int], now: datetime) -> Select[int, int]:
-    matches = or_(
-        and_(
-            BadgeEquivalence.achievement_id.is_not(None),
-            BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
-        ),
-        and_(
-            BadgeEquivalence.criteria_url.is_not(None),
-            BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
-        ),
+def equivalent() -> ColumnElement[bool]:
+    """The one rule for an imported badge and a mapping: the same achievement id, or the
+    same criteria URL (NULLs never match)."""
+    return or_(
+        BadgeEquivalence.achievement_id == ImportedBadge.achievement_id,
+        BadgeEquivalence.criteria_url == ImportedBadge.criteria_url,
     )
+
+
+def _imported(learner_ids: list[int], now: datetime) -> Select[int, int]:
     return (
         select(ImportedBadge.learner_id.label("learner"), BadgeEquivalence.badge_class_id)
-        .join(BadgeEquivalence, matches)
+        .join(BadgeEquivalence, equivalent())
         .where(
             ImportedBadge.learner_id.in_(learner_ids),
             ImportedBadge.valid.is_(True),

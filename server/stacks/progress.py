@@ -155,6 +155,20 @@ async def _progress(
     ]
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a learner holds and the rules that makes them start: read once for a page
+    that shows both their stacks and their next best badges."""
+
+    held: list[rules.Held]
+    targets: list[engine.Target]
+
+
+async def standing_of(session: AsyncSession, learner_id: int, *, now: datetime) -> Standing:
+    held = await holdings.of_learner(session, learner_id, now=now)
+    return Standing(held, await _started_targets(session, held))
+
+
 async def started(
     session: AsyncSession,
     learner_id: int,
@@ -162,12 +176,13 @@ async def started(
     now: datetime,
     near: GeoPoint | None = None,
     lang: str = "en",
+    standing: Standing | None = None,
 ) -> tuple[list[Progress], list[Progress]]:
     """(stacks, gates) the learner has started: completed stacks last, each with what is
     held and what is missing."""
-    held = await holdings.of_learner(session, learner_id, now=now)
-    targets = await _started_targets(session, held)
-    progress = await _progress(session, targets, held, near=near, lang=lang)
+    standing = standing or await standing_of(session, learner_id, now=now)
+    held = standing.held
+    progress = await _progress(session, standing.targets, held, near=near, lang=lang)
     completions = dict(
         (
             await session.execute(
@@ -202,12 +217,13 @@ async def next_best(
     now: datetime,
     near: GeoPoint | None = None,
     limit: int = 5,
+    standing: Standing | None = None,
 ) -> list[Suggestion]:
     """The badges that would complete the most unmet stacks and gates the learner has
     started (then: appear in the most), with where to earn them nearby."""
-    held = await holdings.of_learner(session, learner_id, now=now)
-    targets = await _started_targets(session, held)
-    unmet = [(t, o) for t in targets if not (o := rules.evaluate(t.rule, held)).met]
+    standing = standing or await standing_of(session, learner_id, now=now)
+    held = standing.held
+    unmet = [(t, o) for t in standing.targets if not (o := rules.evaluate(t.rule, held)).met]
     candidates: set[int] = {b for _, o in unmet for b in o.missing}
     level_needs = {need for _, o in unmet for need in o.missing_levels}
     for competency, level in sorted(level_needs):
@@ -281,10 +297,15 @@ class GateView:
     competencies: dict[int, str]
     apply_by: datetime | None
     preferred: list[BadgeRef]
-    # For a signed-in learner (None otherwise): met now, the unlock, their application.
-    met: bool | None = None
+    # For a signed-in learner (None otherwise): the rule against what they hold now, the
+    # unlock, their application.
+    outcome: rules.Outcome | None = None
     unlock: Unlock | None = None
     application: Application | None = None
+
+    @property
+    def met(self) -> bool | None:
+        return self.outcome.met if self.outcome is not None else None
 
     @property
     def locked(self) -> bool:
@@ -352,7 +373,7 @@ async def gate_views(
             {c: comps[c] for c in rules.competencies(rule) if c in comps},
             gate.apply_by,
             [refs[b] for b in gate.preferred_badge_class_ids if b in refs],
-            rules.evaluate(rule, held).met if held is not None else None,
+            rules.evaluate(rule, held) if held is not None else None,
             unlocks.get(gate.opportunity_id),
             applied.get(gate.opportunity_id),
         )
